@@ -1,0 +1,74 @@
+"""`privet policy …`: check, render, diff and trace promises of policy packs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from privet.policy.check import check_pack
+from privet.policy.load import Problem, load_pack
+from privet.policy.promises import check_promises, load_promises, pending_counts, promises_path, status_counts
+
+app = typer.Typer(help="Policy packs: check, render, diff, promises.", no_args_is_help=True)
+
+PackArg = Annotated[Path, typer.Argument(help="A pack directory or its pack.yaml")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
+
+
+def _problems_for(path: Path) -> list[Problem]:
+    pack, doc, problems = load_pack(path)
+    if pack is None or doc is None:
+        return problems
+    problems = problems + check_pack(pack, doc)
+    ppath = promises_path(path)
+    if ppath.exists():
+        plist, pdoc, pproblems = load_promises(ppath)
+        problems += pproblems
+        if plist is not None and pdoc is not None:
+            problems += check_promises(plist, pdoc, pack)
+    return problems
+
+
+@app.command()
+def check(packs: Annotated[list[Path], typer.Argument(help="One or more packs")], as_json: JsonOpt = False) -> None:
+    """Validate packs (and their promise lists). Exit 0 when every pack is valid, 1 otherwise."""
+    failed = False
+    report = []
+    for path in packs:
+        problems = _problems_for(path)
+        errors = [p for p in problems if p.severity == "error"]
+        failed |= bool(errors)
+        report.append({"pack": str(path), "valid": not errors, "problems": [p.__dict__ for p in problems]})
+        if not as_json:
+            for p in problems:
+                typer.echo(str(p), err=True)
+            verdict = "valid" if not errors else f"INVALID ({len(errors)} error{'s' if len(errors) != 1 else ''})"
+            warnings = len(problems) - len(errors)
+            typer.echo(f"{path}: {verdict}" + (f", {warnings} warning(s)" if warnings else ""))
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def promises(pack: PackArg, as_json: JsonOpt = False) -> None:
+    """Count the promises of a pack's promise list by status."""
+    plist, _, problems = load_promises(promises_path(pack))
+    if plist is None:
+        for p in problems:
+            typer.echo(str(p), err=True)
+        raise typer.Exit(2)
+    counts, pending = status_counts(plist), pending_counts(plist)
+    if as_json:
+        typer.echo(json.dumps({"seed": plist.seed, "total": len(plist.promises), "by_status": counts, "not_yet_by_capability": pending}))
+        return
+    typer.echo(f"{plist.title} (seed {plist.seed}): {len(plist.promises)} promises")
+    for status, n in counts.items():
+        typer.echo(f"  {status:<10} {n}")
+    if pending:
+        typer.echo("  not yet, by the capability that will enforce them:")
+        for cap, n in pending.items():
+            typer.echo(f"    {cap:<28} {n}")
