@@ -61,19 +61,21 @@ def _check_unique_ids(pack: PolicyPack, report: Reporter) -> None:
         seen: dict[str, int] = {}
         base: PathKey = tuple(name.split("."))
         for index, item in enumerate(items):
-            item_id = getattr(item, "id")
+            item_id: str = getattr(item, "id")  # noqa: B009 - every section's items carry an id
             if item_id in seen:
                 report((*base, index, "id"), f"duplicate id '{item_id}' (first used at {name}[{seen[item_id]}])")
             else:
                 seen[item_id] = index
 
 
-def _unknown(
-    keys: Iterable[str], known: set[str], what: str, path: PathKey, report: Reporter
-) -> None:
+def _unknown(keys: Iterable[str], known: set[str], what: str, path: PathKey, report: Reporter) -> None:
     for i, key in enumerate(keys):
-        if key not in known:
-            report((*path, i), f"unknown {what} '{key}': not in fideslang, privet's telecom extensions or this pack's extensions")
+        _unknown_one(key, known, what, (*path, i), report)
+
+
+def _unknown_one(key: str, known: set[str], what: str, path: PathKey, report: Reporter) -> None:
+    if key not in known:
+        report(path, f"unknown {what} '{key}': not in fideslang, privet's telecom extensions or this pack's extensions")
 
 
 def _check_vocabulary(pack: PolicyPack, report: Reporter) -> None:
@@ -84,12 +86,12 @@ def _check_vocabulary(pack: PolicyPack, report: Reporter) -> None:
         _unknown(col.subjects, subjects, "data subject", ("collection", i, "subjects"), report)
     for i, rule in enumerate(pack.rules):
         _unknown(rule.categories, categories, "data category", ("rules", i, "categories"), report)
-        _unknown([rule.purpose], purposes, "purpose", ("rules", i, "purpose"), report)
+        _unknown_one(rule.purpose, purposes, "purpose", ("rules", i, "purpose"), report)
         _unknown(rule.when.subjects, subjects, "data subject", ("rules", i, "when", "subjects"), report)
     for i, ret in enumerate(pack.retention):
         _unknown(ret.categories, categories, "data category", ("retention", i, "categories"), report)
         if ret.purpose:
-            _unknown([ret.purpose], purposes, "purpose", ("retention", i, "purpose"), report)
+            _unknown_one(ret.purpose, purposes, "purpose", ("retention", i, "purpose"), report)
     for i, role in enumerate(pack.roles):
         for j, grant in enumerate(role.may_see):
             _unknown(grant.categories, categories, "data category", ("roles", i, "may_see", j, "categories"), report)
@@ -140,9 +142,10 @@ def _check_choices(pack: PolicyPack, report: Reporter, warn: Reporter) -> None:
         if choice.id not in used:
             warn(("choices", i, "id"), f"choice '{choice.id}' governs no rule, so setting it changes no decision")
     for i, rule in enumerate(pack.rules):
-        choice = pack.choice(rule.choice) if rule.choice else None
-        if choice is None:
+        governing = pack.choice(rule.choice) if rule.choice else None
+        if governing is None:
             continue
+        choice = governing
         if rule.basis is Basis.ONLY_WITH_OPT_IN and choice.kind == "opt_out":
             report(("rules", i, "choice"), f"an only_with_opt_in rule cannot hang on the opt-out choice '{choice.id}'")
         if rule.basis is Basis.UNLESS_OPTED_OUT and choice.kind == "opt_in":
@@ -156,7 +159,10 @@ def _check_retention(pack: PolicyPack, report: Reporter) -> None:
         if ret.period is None and ret.trigger not in (None, "purpose_fulfilled"):
             report(("retention", i, "period"), f"retention '{ret.id}' runs from '{ret.trigger}' but gives no period")
         if ret.period and ret.legal_minimum and ret.period.approx_days() < ret.legal_minimum.approx_days():
-            report(("retention", i, "period"), f"retention '{ret.id}' keeps data for less than its legal minimum of {ret.legal_minimum}")
+            report(
+                ("retention", i, "period"),
+                f"retention '{ret.id}' keeps data for less than its legal minimum of {ret.legal_minimum}",
+            )
 
 
 def _check_rights(pack: PolicyPack, report: Reporter) -> None:

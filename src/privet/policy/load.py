@@ -100,9 +100,7 @@ def read_yaml(path: Path) -> tuple[LoadedDocument | None, list[Problem]]:
     return doc, problems
 
 
-def _construct(
-    node: yaml.Node, path: PathKey, doc: LoadedDocument, problems: list[Problem], scalars: yaml.SafeLoader
-) -> Any:
+def _construct(node: yaml.Node, path: PathKey, doc: LoadedDocument, problems: list[Problem], scalars: yaml.SafeLoader) -> Any:
     doc.lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
@@ -113,6 +111,7 @@ def _construct(
                     Problem(doc.file, key_node.start_mark.line + 1, format_path((*path, str(key))), f"duplicate key '{key}'")
                 )
             out[key] = _construct(value_node, (*path, str(key)), doc, problems, scalars)
+            doc.lines[(*path, str(key))] = key_node.start_mark.line + 1  # point at the key, not its value
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(item, (*path, i), doc, problems, scalars) for i, item in enumerate(node.value)]

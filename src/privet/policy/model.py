@@ -303,13 +303,17 @@ class Role(Strict):
 
 class Prohibition(Strict):
     id: Id
-    kind: str = Field(pattern=r"^(copyright|spam|malware|network_attack|open_wifi|server_on_residential|illegal_content|resale|excessive_use|scraping|header_forgery|junk_fax|other_aup)$")
+    kind: str = Field(
+        pattern=r"^(copyright|spam|malware|network_attack|open_wifi|server_on_residential|illegal_content|resale|excessive_use|scraping|header_forgery|junk_fax|other_aup)$"
+    )
     description: str
     residential_only: bool = False
 
 
 class LadderStep(Strict):
-    step: str = Field(pattern=r"^(educational_notice|warning|acknowledgement_required|temporary_suspension|termination_review|termination)$")
+    step: str = Field(
+        pattern=r"^(educational_notice|warning|acknowledgement_required|temporary_suspension|termination_review|termination)$"
+    )
     at_strikes: int = Field(ge=1)
     account_status: AccountStatus | None = None
     description: str
@@ -355,7 +359,9 @@ class Statements(Strict):
     gpc: str = Field(default="honoured_where_required", pattern=r"^(honoured|honoured_where_required|not_honoured)$")
     children_min_age: int = Field(default=13, ge=0, le=21)
     children_found: str = Field(default="delete", pattern=r"^(delete|contact_parent|none)$")
-    policy_changes: str = Field(description="how changes are announced and whether older data stays under the version it was collected under")
+    policy_changes: str = Field(
+        description="how changes are announced and whether older data stays under the version it was collected under"
+    )
     material_change_notice: list[Channel] = Field(default_factory=list)
     older_data_keeps_version: bool = False
     security: list[str] = Field(default_factory=list)

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, model_validator
 
-from privet.policy.load import PROMISES_FILE, LoadedDocument, Problem, format_path, read_yaml, validation_problems
+from privet.policy.load import PROMISES_FILE, LoadedDocument, PathKey, Problem, format_path, read_yaml, validation_problems
 from privet.policy.model import PolicyPack, Strict
 
 
@@ -107,13 +107,18 @@ def check_promises(plist: PromiseList, doc: LoadedDocument, pack: PolicyPack) ->
     problems: list[Problem] = []
     seen: set[str] = set()
     for i, promise in enumerate(plist.promises):
+        path: PathKey
         if promise.id in seen:
             path = ("promises", i, "id")
             problems.append(Problem(doc.file, doc.line_of(path), format_path(path), f"duplicate promise id '{promise.id}'"))
         seen.add(promise.id)
         if not promise.id.startswith(plist.seed + "-"):
             path = ("promises", i, "id")
-            problems.append(Problem(doc.file, doc.line_of(path), format_path(path), f"promise ids of seed {plist.seed} start with '{plist.seed}-'"))
+            problems.append(
+                Problem(
+                    doc.file, doc.line_of(path), format_path(path), f"promise ids of seed {plist.seed} start with '{plist.seed}-'"
+                )
+            )
         for j, ref in enumerate(promise.expressed_by):
             if not resolve_element(pack, ref):
                 path = ("promises", i, "expressed_by", j)

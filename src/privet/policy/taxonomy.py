@@ -32,52 +32,161 @@ class Term:
 
 TELECOM_CATEGORIES: tuple[Term, ...] = (
     Term("user.telecom", "Telecommunications data", "Data that exists because a person uses a communications service.", "privet"),
-    Term("user.telecom.cpni", "Customer proprietary network information", "Quantity, technical configuration, type, destination, location and amount of use of a telecommunications service, and the billing for it (47 U.S.C. 222).", "privet"),
-    Term("user.telecom.cpni.call_detail", "Call detail records", "Numbers called or calling, and the time, place and duration of calls.", "privet"),
-    Term("user.telecom.cpni.service_configuration", "Service configuration", "Which services and features are subscribed, their technical configuration and rates.", "privet"),
+    Term(
+        "user.telecom.cpni",
+        "Customer proprietary network information",
+        "Quantity, technical configuration, type, destination, location and amount of use of a telecommunications service, and the billing for it (47 U.S.C. 222).",
+        "privet",
+    ),
+    Term(
+        "user.telecom.cpni.call_detail",
+        "Call detail records",
+        "Numbers called or calling, and the time, place and duration of calls.",
+        "privet",
+    ),
+    Term(
+        "user.telecom.cpni.service_configuration",
+        "Service configuration",
+        "Which services and features are subscribed, their technical configuration and rates.",
+        "privet",
+    ),
     Term("user.telecom.cpni.usage", "Service usage", "How much and how a subscribed service is used.", "privet"),
-    Term("user.telecom.cpni.billing", "Billing for telecommunications services", "Amounts billed for subscribed telecommunications services.", "privet"),
+    Term(
+        "user.telecom.cpni.billing",
+        "Billing for telecommunications services",
+        "Amounts billed for subscribed telecommunications services.",
+        "privet",
+    ),
     Term("user.telecom.cpni.location", "Call location", "Where the device was when a call or session was made.", "privet"),
     Term("user.telecom.content", "Communications content", "What a person communicates through the service.", "privet"),
     Term("user.telecom.content.fax", "Fax images", "Pages of faxes sent or received.", "privet"),
     Term("user.telecom.content.voicemail", "Voicemail", "Recorded voice messages.", "privet"),
     Term("user.telecom.content.email", "Email content", "Mailbox contents and message bodies.", "privet"),
     Term("user.telecom.content.sms", "Text message content", "Bodies of SMS and MMS messages.", "privet"),
-    Term("user.telecom.content.hosted", "Hosted content", "Web pages and files a subscriber publishes on the provider's servers.", "privet"),
+    Term(
+        "user.telecom.content.hosted",
+        "Hosted content",
+        "Web pages and files a subscriber publishes on the provider's servers.",
+        "privet",
+    ),
     Term("user.telecom.account_number", "Account number", "The provider's account number for the subscriber.", "privet"),
-    Term("user.telecom.ip_assignment", "IP address assignments", "Which address, prefix or port block was assigned to a subscriber and when.", "privet"),
-    Term("user.telecom.network_performance", "Network and device performance", "Metrics from the network and equipment that carry the service.", "privet"),
-    Term("user.telecom.directory_listing", "Directory listing", "Name, number and address as published in directories.", "privet"),
+    Term(
+        "user.telecom.ip_assignment",
+        "IP address assignments",
+        "Which address, prefix or port block was assigned to a subscriber and when.",
+        "privet",
+    ),
+    Term(
+        "user.telecom.network_performance",
+        "Network and device performance",
+        "Metrics from the network and equipment that carry the service.",
+        "privet",
+    ),
+    Term(
+        "user.telecom.directory_listing", "Directory listing", "Name, number and address as published in directories.", "privet"
+    ),
     Term("user.telecom.cable_viewing", "Cable viewing records", "What a cable subscriber watched (47 U.S.C. 551).", "privet"),
-    Term("user.financial.credit_report", "Credit report information", "Information obtained from a consumer reporting agency (FCRA).", "privet"),
-    Term("user.financial.payment_history", "Account payment history", "How and when a customer has paid the provider (FCRA).", "privet"),
+    Term(
+        "user.financial.credit_report",
+        "Credit report information",
+        "Information obtained from a consumer reporting agency (FCRA).",
+        "privet",
+    ),
+    Term(
+        "user.financial.payment_history",
+        "Account payment history",
+        "How and when a customer has paid the provider (FCRA).",
+        "privet",
+    ),
     Term("user.authorization.security_answer", "Security question answers", "Answers used for backup authentication.", "privet"),
 )
 
 TELECOM_PURPOSES: tuple[Term, ...] = (
-    Term("essential.service.billing", "Billing and collection", "Rendering bills and collecting amounts due for the service.", "privet"),
-    Term("essential.service.provisioning", "Provisioning and installation", "Setting up, maintaining and repairing the service.", "privet"),
-    Term("essential.service.cpni_within_category", "Marketing within a subscribed service category", "Offering services in a category the customer already buys (CPNI use allowed without approval).", "privet"),
+    Term(
+        "essential.service.billing",
+        "Billing and collection",
+        "Rendering bills and collecting amounts due for the service.",
+        "privet",
+    ),
+    Term(
+        "essential.service.provisioning",
+        "Provisioning and installation",
+        "Setting up, maintaining and repairing the service.",
+        "privet",
+    ),
+    Term(
+        "essential.service.cpni_within_category",
+        "Marketing within a subscribed service category",
+        "Offering services in a category the customer already buys (CPNI use allowed without approval).",
+        "privet",
+    ),
     Term("essential.credit_check", "Credit checks", "Assessing credit before providing service.", "privet"),
-    Term("essential.collections", "Collections", "Recovering past-due amounts, including through collection agencies and credit reporting.", "privet"),
+    Term(
+        "essential.collections",
+        "Collections",
+        "Recovering past-due amounts, including through collection agencies and credit reporting.",
+        "privet",
+    ),
     Term("essential.emergency_response", "Emergency response", "Answering 911 calls and imminent-danger requests.", "privet"),
-    Term("essential.legal_obligation.legal_process", "Responding to legal process", "Subpoenas, court orders, warrants and other lawful demands.", "privet"),
-    Term("essential.protect_rights", "Protecting rights and property", "Protecting the provider, its users and other carriers from fraudulent, abusive or unlawful use.", "privet"),
+    Term(
+        "essential.legal_obligation.legal_process",
+        "Responding to legal process",
+        "Subpoenas, court orders, warrants and other lawful demands.",
+        "privet",
+    ),
+    Term(
+        "essential.protect_rights",
+        "Protecting rights and property",
+        "Protecting the provider, its users and other carriers from fraudulent, abusive or unlawful use.",
+        "privet",
+    ),
     Term("essential.business_transfer", "Business transfer", "Mergers, acquisitions, financings and asset sales.", "privet"),
-    Term("essential.abuse_handling", "Abuse and copyright handling", "Investigating acceptable-use and copyright complaints and acting on them.", "privet"),
+    Term(
+        "essential.abuse_handling",
+        "Abuse and copyright handling",
+        "Investigating acceptable-use and copyright complaints and acting on them.",
+        "privet",
+    ),
     Term("essential.network_management", "Network management", "Operating, securing and engineering the network.", "privet"),
     Term("marketing.cpni", "CPNI marketing", "Using CPNI to market communications services.", "privet"),
-    Term("marketing.cpni.communications_related", "CPNI marketing of communications-related services", "Marketing communications-related services outside the subscribed category.", "privet"),
-    Term("marketing.cpni.non_communications", "CPNI marketing of non-communications services", "Using CPNI to market services that are not communications related.", "privet"),
+    Term(
+        "marketing.cpni.communications_related",
+        "CPNI marketing of communications-related services",
+        "Marketing communications-related services outside the subscribed category.",
+        "privet",
+    ),
+    Term(
+        "marketing.cpni.non_communications",
+        "CPNI marketing of non-communications services",
+        "Using CPNI to market services that are not communications related.",
+        "privet",
+    ),
     Term("marketing.communications.phone", "Telemarketing", "Marketing calls.", "privet"),
     Term("marketing.communications.fax", "Fax advertising", "Advertisements sent by fax.", "privet"),
     Term("marketing.communications.mail", "Postal marketing", "Marketing by post.", "privet"),
-    Term("marketing.research", "Market research and surveys", "Surveys and questionnaires for research or satisfaction.", "privet"),
+    Term(
+        "marketing.research", "Market research and surveys", "Surveys and questionnaires for research or satisfaction.", "privet"
+    ),
     Term("marketing.referral", "Refer-a-friend", "Contacting a person another user referred.", "privet"),
     Term("marketing.promotions", "Contests and promotions", "Running sweepstakes, contests and events.", "privet"),
-    Term("marketing.direct_marketing_by_third_party", "Third-party direct marketing", "A recipient's own direct marketing (Shine the Light).", "privet"),
-    Term("third_party_sharing.sale", "Sale of personal information", "Disclosure for money or other value (CCPA, Nevada).", "privet"),
-    Term("third_party_sharing.cross_context_advertising", "Sharing for cross-context behavioural advertising", "Disclosure for targeted advertising across services (CCPA sharing).", "privet"),
+    Term(
+        "marketing.direct_marketing_by_third_party",
+        "Third-party direct marketing",
+        "A recipient's own direct marketing (Shine the Light).",
+        "privet",
+    ),
+    Term(
+        "third_party_sharing.sale",
+        "Sale of personal information",
+        "Disclosure for money or other value (CCPA, Nevada).",
+        "privet",
+    ),
+    Term(
+        "third_party_sharing.cross_context_advertising",
+        "Sharing for cross-context behavioural advertising",
+        "Disclosure for targeted advertising across services (CCPA sharing).",
+        "privet",
+    ),
     Term("analytics.deidentified", "De-identified analytics", "Analysis on data that can no longer identify a person.", "privet"),
 )
 
@@ -149,8 +258,7 @@ def fideslang_categories() -> dict[str, Term]:
 def fideslang_uses() -> dict[str, Term]:
     """fideslang's default data uses (purposes) keyed by fides_key."""
     return {
-        u.fides_key: Term(u.fides_key, u.name or u.fides_key, u.description or "", "fideslang")
-        for u in DEFAULT_TAXONOMY.data_use
+        u.fides_key: Term(u.fides_key, u.name or u.fides_key, u.description or "", "fideslang") for u in DEFAULT_TAXONOMY.data_use
     }
 
 
