@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml requirements.lock
 
 run: $(STAMP)
 	$(BIN)/privet policy check policies/*/
+	$(BIN)/privet serve --policy $(POLICY)
+
+render: $(STAMP)
 	$(BIN)/privet policy render $(POLICY) --format md
 
 test: $(STAMP)

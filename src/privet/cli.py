@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import typer
 
+from privet.access.cli import app as token_app
 from privet.policy.cli import app as policy_app
+from privet.serve import serve
+from privet.subjects.cli import app as subjects_app
 
 app = typer.Typer(help="privet: privacy operations for communications providers.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+app.add_typer(subjects_app, name="subjects")
+app.add_typer(token_app, name="token")
+app.command()(serve)
 
 
 def main() -> None:

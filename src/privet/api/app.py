@@ -1,0 +1,37 @@
+"""The FastAPI application: routers from each domain, problem details, body limits."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from privet import __version__
+from privet.access.api import router as tokens_router
+from privet.api import problems
+from privet.api.limits import BodySizeLimit
+from privet.policy.api import router as policy_router
+from privet.runtime import Runtime
+from privet.subjects.api import router as subjects_router
+
+ROUTERS = [policy_router, subjects_router, tokens_router]
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    app = FastAPI(
+        title="privet",
+        version=__version__,
+        description="Privacy operations for communications providers. Every route needs a bearer token whose role allows it.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    problems.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok", "policy": f"{runtime.pack.pack.id}@{runtime.pack.pack.version}"}
+
+    app.add_middleware(BodySizeLimit)
+    return app

@@ -1,0 +1,78 @@
+"""Request dependencies: the runtime, the caller's identity, and the permission check.
+
+Every route under /v1 declares `Depends(require(Permission.X))`; `unguarded_routes` lists any
+route that does not, and a test keeps that list empty, so access is denied by default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from privet.access.permissions import Permission, allows
+from privet.access.tokens import Principal, authenticate
+from privet.runtime import Runtime
+from privet.store.uow import UnitOfWork
+
+bearer = HTTPBearer(auto_error=False, description="A privet API token: `Authorization: Bearer pvt_…`")
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def current_principal(
+    runtime: RuntimeDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+    with runtime.uow("api") as uow:
+        principal = authenticate(uow, credentials.credentials)
+    if principal is None:
+        raise HTTPException(401, "the token is unknown or revoked", headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+def require(permission: Permission) -> Callable[..., Principal]:
+    """A dependency that lets the call through only for roles holding `permission`."""
+
+    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not allows(principal.role, permission):
+            raise HTTPException(403, f"the {principal.role} role may not {permission.value.replace(':', ' ')}")
+        return principal
+
+    check.__privet_permission__ = permission  # type: ignore[attr-defined]
+    return check
+
+
+def unit_of_work(runtime: Runtime, principal: Principal) -> Iterator[UnitOfWork]:
+    with runtime.uow(principal.actor) as uow:
+        yield uow
+
+
+def unguarded_routes(routes: list[object]) -> list[str]:
+    """Paths under /v1 whose handlers do not depend on `require(...)`."""
+    missing = []
+    for route in routes:
+        if not isinstance(route, APIRoute) or not route.path.startswith("/v1") or getattr(route, "public", False):
+            continue
+        calls = _all_calls(route.dependant)
+        if not any(hasattr(c, "__privet_permission__") for c in calls):
+            missing.append(f"{sorted(route.methods or [])} {route.path}")
+    return missing
+
+
+def _all_calls(dependant: object) -> list[object]:
+    out = []
+    for dep in getattr(dependant, "dependencies", []):
+        out.append(dep.call)
+        out += _all_calls(dep)
+    return out

@@ -1,0 +1,1 @@
+"""The outbox: messages to people, written in the deciding transaction, delivered by a worker."""

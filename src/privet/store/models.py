@@ -1,0 +1,9 @@
+"""Imports every domain's tables so the metadata (and Alembic) sees the whole schema."""
+
+from privet.access import tables as access_tables
+from privet.audit import tables as audit_tables
+from privet.outbox import tables as outbox_tables
+from privet.store.db import Base
+from privet.subjects import tables as subjects_tables
+
+__all__ = ["Base", "access_tables", "audit_tables", "outbox_tables", "subjects_tables"]

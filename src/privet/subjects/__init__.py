@@ -1,0 +1,1 @@
+"""Subscribers: the accounts, people, identities and services the policy speaks of."""

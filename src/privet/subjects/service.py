@@ -1,0 +1,244 @@
+"""Subscriber operations. Each takes a UnitOfWork, so changes and their audit entries commit together."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from privet.store.uow import UnitOfWork
+from privet.subjects.identities import IdentityKind, normalize
+from privet.subjects.records import SubscriberRecord
+from privet.subjects.tables import (
+    Account,
+    AccountMember,
+    AccountStatusChange,
+    ContactPoint,
+    Identity,
+    Person,
+    ServiceLineRecord,
+)
+
+ACCOUNT_STATUSES = ("active", "suspended", "disconnected")
+
+
+class SubjectError(ValueError):
+    """A request about subscribers that cannot be carried out, with the reason in plain words."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", {self.field}" if self.field else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    accounts_created: int
+    persons_created: int
+    identities_added: int
+    rows: int
+
+
+def find_person(uow: UnitOfWork, kind: IdentityKind | str, value: str) -> Person | None:
+    """The person an identity belongs to, whatever form the identity was given in."""
+    canonical = normalize(kind, value)
+    if IdentityKind(kind) is IdentityKind.ACCOUNT_NUMBER:
+        account = uow.session.scalars(select(Account).where(Account.number == canonical)).one_or_none()
+        if account is None:
+            return None
+        holders = [m.person for m in account.members if m.role == "holder"] or [m.person for m in account.members]
+        return holders[0] if holders else None
+    identity = uow.session.scalars(select(Identity).where(Identity.kind == str(kind), Identity.value == canonical)).one_or_none()
+    return identity.person if identity else None
+
+
+def get_person(uow: UnitOfWork, person_id: int) -> Person:
+    person = uow.session.get(Person, person_id)
+    if person is None:
+        raise SubjectError(f"no person with id {person_id}")
+    return person
+
+
+def get_account(uow: UnitOfWork, number: str) -> Account:
+    canonical = normalize(IdentityKind.ACCOUNT_NUMBER, number)
+    account = uow.session.scalars(select(Account).where(Account.number == canonical)).one_or_none()
+    if account is None:
+        raise SubjectError(f"no account numbered {canonical}")
+    return account
+
+
+def change_account_status(uow: UnitOfWork, number: str, to_status: str, reason: str) -> Account:
+    """Move an account between active, suspended and disconnected, keeping the history."""
+    if to_status not in ACCOUNT_STATUSES:
+        raise SubjectError(f"'{to_status}' is not an account status ({', '.join(ACCOUNT_STATUSES)})")
+    if not reason.strip():
+        raise SubjectError("a status change needs a reason")
+    account = get_account(uow, number)
+    if account.status == to_status:
+        raise SubjectError(f"account {account.number} is already {to_status}")
+    change = AccountStatusChange(at=uow.now(), from_status=account.status, to_status=to_status, reason=reason, actor=uow.actor)
+    account.status_history.append(change)
+    uow.record(
+        "account.status_changed", f"account:{account.number}", from_status=account.status, to_status=to_status, reason=reason
+    )
+    account.status = to_status
+    return account
+
+
+def add_identity(uow: UnitOfWork, person_id: int, kind: IdentityKind | str, value: str) -> Identity:
+    person = get_person(uow, person_id)
+    canonical = normalize(kind, value)
+    existing = uow.session.scalars(select(Identity).where(Identity.kind == str(kind), Identity.value == canonical)).one_or_none()
+    if existing is not None:
+        if existing.person_id == person.id:
+            return existing
+        raise SubjectError(f"{kind} {canonical} already belongs to another person")
+    identity = Identity(kind=str(kind), value=canonical, created_at=uow.now())
+    person.identities.append(identity)
+    uow.record("identity.added", f"person:{person.id}", kind=str(kind))
+    return identity
+
+
+def import_records(uow: UnitOfWork, records: Sequence[SubscriberRecord], policy_version_id: int | None = None) -> ImportResult:
+    """Apply validated records in this unit of work: all of them or, on any conflict, none.
+
+    Conflicts that only show against the database (an email already belonging to someone
+    else) are collected for every row first and raised together, so the caller rolls back.
+    """
+    errors: list[RowError] = []
+    created_accounts = created_persons = added_identities = 0
+    claimed: dict[tuple[str, str], str] = {}
+    accounts: dict[str, Account] = {}
+    persons: dict[str, Person] = {}
+    now = uow.now()
+    for row, rec in enumerate(records, start=1):
+        account = (
+            accounts.get(rec.account_number)
+            or uow.session.scalars(select(Account).where(Account.number == rec.account_number)).one_or_none()
+        )
+        if account is None:
+            account = Account(
+                number=rec.account_number,
+                type=rec.account_type,
+                status=rec.account_status,
+                service_state=rec.service_state,
+                billing_state=rec.billing_state,
+                dedicated_rep=rec.dedicated_rep,
+                cpni_contract=rec.cpni_contract,
+                created_at=now,
+                policy_version_id=policy_version_id,
+            )
+            account.status_history.append(
+                AccountStatusChange(at=now, from_status=None, to_status=rec.account_status, reason="imported", actor=uow.actor)
+            )
+            uow.session.add(account)
+            created_accounts += 1
+        elif account.status != rec.account_status:
+            errors.append(
+                RowError(
+                    row,
+                    "account_status",
+                    f"account {account.number} is {account.status}; change it with a status change, not an import",
+                )
+            )
+        accounts[rec.account_number] = account
+
+        person = (
+            persons.get(rec.person_id)
+            or uow.session.scalars(select(Person).where(Person.external_id == rec.person_id)).one_or_none()
+        )
+        if person is None:
+            person = Person(
+                external_id=rec.person_id,
+                full_name=rec.full_name,
+                birth_date=rec.birth_date,
+                age_band=rec.age_band,
+                state=rec.service_state or rec.billing_state,
+                parental_consent=rec.parental_consent,
+                created_at=now,
+                policy_version_id=policy_version_id,
+            )
+            uow.session.add(person)
+            created_persons += 1
+        persons[rec.person_id] = person
+
+        if not any(m.person is person and m.role == rec.role for m in account.members):
+            account.members.append(AccountMember(person=person, role=rec.role))
+
+        idents = [(IdentityKind.EMAIL, v) for v in rec.emails] + [(IdentityKind.PHONE, v) for v in rec.phones]
+        idents += [(IdentityKind.USERNAME, v) for v in rec.usernames]
+        for kind, value in idents:
+            key = (kind.value, value)
+            owner = claimed.get(key)
+            if owner is None:
+                found = uow.session.scalars(
+                    select(Identity).where(Identity.kind == kind.value, Identity.value == value)
+                ).one_or_none()
+                owner = (
+                    found.person.external_id if found and found.person.external_id else (f"#{found.person_id}" if found else None)
+                )
+                if owner is None:
+                    person.identities.append(
+                        Identity(kind=kind.value, value=value, created_at=now, policy_version_id=policy_version_id)
+                    )
+                    added_identities += 1
+                    owner = rec.person_id
+                claimed[key] = owner
+            if owner != rec.person_id:
+                errors.append(RowError(row, f"{kind.value}s", f"{value} already belongs to person {owner}"))
+
+        _contact_points(person, rec, now.date(), policy_version_id)
+        for kind_name in rec.services:
+            if not any(s.kind == kind_name and s.ended_on is None for s in account.services):
+                account.services.append(ServiceLineRecord(kind=kind_name, started_on=rec.service_started_on or now.date()))
+    if errors:
+        raise ImportRejected(errors)
+    uow.session.flush()
+    uow.record(
+        "subjects.imported",
+        None,
+        rows=len(records),
+        accounts_created=created_accounts,
+        persons_created=created_persons,
+        identities_added=added_identities,
+    )
+    return ImportResult(created_accounts, created_persons, added_identities, len(records))
+
+
+def _contact_points(person: Person, rec: SubscriberRecord, today: date, policy_version_id: int | None) -> None:
+    wanted: list[tuple[str, str, date]] = []
+    if rec.postal_address:
+        wanted.append(("postal", rec.postal_address, rec.address_of_record_since or today))
+    if rec.phones:
+        wanted.append(("phone", rec.phones[0], rec.phone_of_record_since or today))
+    if rec.emails:
+        wanted.append(("email", rec.emails[0], rec.email_of_record_since or today))
+    for kind, value, since in wanted:
+        if not any(c.kind == kind and c.value == value and c.replaced_at is None for c in person.contact_points):
+            person.contact_points.append(
+                ContactPoint(
+                    kind=kind, purpose="contact", value=value, of_record_since=since, policy_version_id=policy_version_id
+                )
+            )
+
+
+class ImportRejected(SubjectError):
+    """An import refused as a whole; `errors` names every bad row."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} problem(s); nothing was imported")
+
+
+def current_contact(person: Person, kind: str) -> ContactPoint | None:
+    """The address or number of record of `kind` now in force."""
+    live = [c for c in person.contact_points if c.kind == kind and c.replaced_at is None]
+    return max(live, key=lambda c: c.of_record_since) if live else None
