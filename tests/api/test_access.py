@@ -75,7 +75,9 @@ def test_token_role_must_be_one_of_the_policy_roles(client: TestClient, token_fo
 
 
 def test_care_rep_sees_contact_details_but_not_birth_date_or_username(client: TestClient, token_for: Headers) -> None:
-    person = client.get("/v1/subjects/lookup", params={"kind": "email", "value": "Jordan.Avery@Example.net"}, headers=token_for("care_rep"))
+    person = client.get(
+        "/v1/subjects/lookup", params={"kind": "email", "value": "Jordan.Avery@Example.net"}, headers=token_for("care_rep")
+    )
     assert person.status_code == 200
     body = person.json()
     assert body["full_name"] == "Jordan Avery"
@@ -86,12 +88,16 @@ def test_care_rep_sees_contact_details_but_not_birth_date_or_username(client: Te
 
 
 def test_privacy_officer_sees_everything(client: TestClient, token_for: Headers) -> None:
-    body = client.get("/v1/subjects/lookup", params={"kind": "phone", "value": "316.555.0101"}, headers=token_for("privacy_officer")).json()
+    body = client.get(
+        "/v1/subjects/lookup", params={"kind": "phone", "value": "316.555.0101"}, headers=token_for("privacy_officer")
+    ).json()
     assert body["birth_date"] == "1980-04-02" and not body["masked"]
 
 
 def test_integration_without_grants_sees_masked_values(client: TestClient, token_for: Headers) -> None:
-    body = client.get("/v1/subjects/lookup", params={"kind": "account_number", "value": "a-1001"}, headers=token_for("service_integration")).json()
+    body = client.get(
+        "/v1/subjects/lookup", params={"kind": "account_number", "value": "a-1001"}, headers=token_for("service_integration")
+    ).json()
     assert body["masked"] is True
     assert body["full_name"] == "•••"
     email = next(i["value"] for i in body["identities"] if i["kind"] == "email")
@@ -105,5 +111,7 @@ def test_marketing_cannot_read_subscribers(client: TestClient, token_for: Header
 
 
 def test_care_rep_cannot_change_account_status(client: TestClient, token_for: Headers) -> None:
-    response = client.post("/v1/accounts/A-1001/status", headers=token_for("care_rep"), json={"status": "suspended", "reason": "x"})
+    response = client.post(
+        "/v1/accounts/A-1001/status", headers=token_for("care_rep"), json={"status": "suspended", "reason": "x"}
+    )
     assert response.status_code == 403

@@ -34,7 +34,11 @@ def test_unknown_field_is_named(client: TestClient, token_for: Headers) -> None:
 
 def test_one_bad_row_rejects_the_whole_import(runtime: Runtime, client: TestClient, token_for: Headers) -> None:
     before = people(runtime)
-    rows = [GOOD, {**GOOD, "person_id": "Q2", "emails": ["not-an-email"]}, {**GOOD, "person_id": "Q3", "birth_date": "2001-02-30"}]
+    rows = [
+        GOOD,
+        {**GOOD, "person_id": "Q2", "emails": ["not-an-email"]},
+        {**GOOD, "person_id": "Q3", "birth_date": "2001-02-30"},
+    ]
     response = client.post("/v1/subjects/import", headers=token_for("service_integration"), json={"records": rows})
     assert response.status_code == 422
     errors = response.json()["errors"]
@@ -61,7 +65,9 @@ def test_wrong_types_and_future_dates(client: TestClient, token_for: Headers) ->
 
 def test_oversized_body_is_refused_before_reading(client: TestClient, token_for: Headers) -> None:
     big = b'{"records": [' + b'{"a": "' + b"x" * (2 * 1024 * 1024) + b'"}]}'
-    response = client.post("/v1/subjects/import", content=big, headers={**token_for("service_integration"), "content-type": "application/json"})
+    response = client.post(
+        "/v1/subjects/import", content=big, headers={**token_for("service_integration"), "content-type": "application/json"}
+    )
     assert response.status_code == 413
     assert response.json()["title"] == "Payload too large"
 

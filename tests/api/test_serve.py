@@ -21,7 +21,18 @@ def free_port() -> int:
 
 def start(db: Path, port: int) -> tuple[subprocess.Popen[str], list[str]]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "privet", "serve", "--policy", str(POLICIES / "000-metronet"), "--db", f"sqlite:///{db}", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "privet",
+            "serve",
+            "--policy",
+            str(POLICIES / "000-metronet"),
+            "--db",
+            f"sqlite:///{db}",
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from privet.access.permissions import Permission
 from privet.access.tokens import Principal, create_token, list_tokens, revoke_token
-from privet.api.deps import RuntimeDep, require
+from privet.api.deps import RowId, RuntimeDep, require
 
 router = APIRouter(prefix="/v1/tokens", tags=["access"])
 Admin = Annotated[Principal, Depends(require(Permission.TOKENS_MANAGE))]
@@ -53,7 +53,7 @@ def index(runtime: RuntimeDep, who: Admin) -> list[TokenView]:
 
 
 @router.delete("/{token_id}", status_code=204)
-def revoke(token_id: int, runtime: RuntimeDep, who: Admin) -> None:
+def revoke(token_id: RowId, runtime: RuntimeDep, who: Admin) -> None:
     with runtime.uow(who.actor) as uow:
         if not revoke_token(uow, token_id):
             raise HTTPException(404, f"no active token with id {token_id}")

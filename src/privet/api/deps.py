@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -17,6 +17,8 @@ from privet.access.permissions import Permission, allows
 from privet.access.tokens import Principal, authenticate
 from privet.runtime import Runtime
 from privet.store.uow import UnitOfWork
+
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a row id")]
 
 bearer = HTTPBearer(auto_error=False, description="A privet API token: `Authorization: Bearer pvt_…`")
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from privet.access.permissions import Permission
 from privet.access.tokens import Principal
-from privet.api.deps import RuntimeDep, require
+from privet.api.deps import RowId, RuntimeDep, require
 from privet.subjects import service
 from privet.subjects.identities import IdentityKind
 from privet.subjects.importing import parse_rows
@@ -17,6 +18,7 @@ from privet.subjects.service import ImportRejected
 from privet.subjects.views import AccountView, PersonView, account_view, person_view
 
 router = APIRouter(prefix="/v1", tags=["subjects"])
+AccountNumber = Annotated[str, PathParam(min_length=3, max_length=64, description="the account number, in any common form")]
 
 
 class ImportBody(BaseModel):
@@ -74,7 +76,7 @@ def lookup(
 
 @router.get("/persons/{person_id}", response_model=PersonView)
 def read_person(
-    person_id: int, runtime: RuntimeDep, who: Annotated[Principal, Depends(require(Permission.SUBJECTS_READ))]
+    person_id: RowId, runtime: RuntimeDep, who: Annotated[Principal, Depends(require(Permission.SUBJECTS_READ))]
 ) -> PersonView:
     with runtime.uow(who.actor) as uow:
         person = service.get_person(uow, person_id)
@@ -84,7 +86,7 @@ def read_person(
 
 @router.post("/persons/{person_id}/identities", response_model=PersonView, status_code=201)
 def add_identity(
-    person_id: int,
+    person_id: RowId,
     body: IdentityBody,
     runtime: RuntimeDep,
     who: Annotated[Principal, Depends(require(Permission.SUBJECTS_WRITE))],
@@ -97,7 +99,7 @@ def add_identity(
 
 @router.get("/accounts/{number}", response_model=AccountView)
 def read_account(
-    number: str, runtime: RuntimeDep, who: Annotated[Principal, Depends(require(Permission.SUBJECTS_READ))]
+    number: AccountNumber, runtime: RuntimeDep, who: Annotated[Principal, Depends(require(Permission.SUBJECTS_READ))]
 ) -> AccountView:
     with runtime.uow(who.actor) as uow:
         account = service.get_account(uow, number)
@@ -107,7 +109,7 @@ def read_account(
 
 @router.post("/accounts/{number}/status", response_model=AccountView)
 def change_status(
-    number: str, body: StatusBody, runtime: RuntimeDep, who: Annotated[Principal, Depends(require(Permission.ACCOUNTS_STATUS))]
+    number: AccountNumber, body: StatusBody, runtime: RuntimeDep, who: Annotated[Principal, Depends(require(Permission.ACCOUNTS_STATUS))]
 ) -> AccountView:
     """Suspend, disconnect or restore an account; the reason and actor go into its history."""
     with runtime.uow(who.actor) as uow:
