@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from privet.policy.taxonomy import Channel, RecipientKind
+from privet.policy.taxonomy import Channel, RecipientKind, RegimeId
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=120)]
 Key = Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$", max_length=200)]
@@ -193,7 +193,7 @@ class Choice(Strict):
     records_kept: Annotated[Period, Field()] | None = None
     minimum_duration: Annotated[Period, Field()] | None = None
     conditions: Conditions = Field(default_factory=Conditions)
-    regime: str | None = None
+    regime: RegimeId | None = None
 
     _parse_periods = field_validator("takes_effect_within", "records_kept", "minimum_duration", mode="before")(_period)
 

@@ -224,6 +224,24 @@ class RecipientKind(StrEnum):
     PUBLIC = "public"
 
 
+class RegimeId(StrEnum):
+    """The bodies of law privet encodes (see `privet.regimes`); a choice may say which one it serves."""
+
+    CPNI = "cpni"
+    CCPA = "ccpa"
+    SHINE_THE_LIGHT = "shine_the_light"
+    MAINE = "maine"
+    NEVADA = "nevada"
+    FCRA = "fcra"
+    CAN_SPAM = "can_spam"
+    TCPA = "tcpa"
+    COPPA = "coppa"
+    CABLE = "cable"
+    SCA = "sca"
+    DMCA = "dmca"
+    POLICY_CHANGE = "policy_change"
+
+
 class Channel(StrEnum):
     """How a person sets a choice or exercises a right."""
 

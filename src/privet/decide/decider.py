@@ -1,0 +1,50 @@
+"""The decision point across policy versions.
+
+Data keeps the version it was collected under. When the pack in force promises that older
+data stays under its version (seed 002 does), a person's data is decided under that version
+until they accept the newer one; the decision says which version governed it and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+
+from privet.decide.engine import CompiledPolicy, Request
+from privet.decide.explain import Decision, Reason
+from privet.policy.model import PolicyPack
+from privet.regimes.base import SubjectFacts
+
+
+class Decider:
+    def __init__(self, current: PolicyPack, history: Iterable[PolicyPack] = ()):
+        self.current = CompiledPolicy(current)
+        self.versions: dict[str, CompiledPolicy] = {p.pack.version: CompiledPolicy(p) for p in history}
+        self.versions[self.current.version] = self.current
+        self.pins_older_data = current.statements.older_data_keeps_version
+
+    def governing(self, facts: SubjectFacts) -> tuple[CompiledPolicy, Reason | None]:
+        """The compiled version that governs this person's data, and the reason when it is not the current one."""
+        older = facts.collected_under
+        if not self.pins_older_data or older is None or older == self.current.version:
+            return self.current, None
+        if self.current.version in facts.accepted_versions:
+            return self.current, None
+        pinned = self.versions.get(older)
+        if pinned is None:
+            return self.current, Reason(
+                "policy",
+                "version_pinning",
+                f"data was collected under version {older}, which is not loaded; the current version was applied",
+                allows=True,
+            )
+        text = f"data collected under version {older} stays under it until the person accepts version {self.current.version}"
+        return pinned, Reason("policy", "version_pinning", text)
+
+    def decide(self, request: Request, facts: SubjectFacts, at: datetime) -> Decision:
+        compiled, pin = self.governing(facts)
+        decision = compiled.decide(request, facts, at)
+        if pin is None:
+            return decision
+        return replace(decision, reasons=(pin, *decision.reasons))
