@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from privet.access.cli import app as token_app
+from privet.outbox.cli import app as outbox_app
 from privet.policy.cli import app as policy_app
 from privet.serve import serve
 from privet.subjects.cli import app as subjects_app
@@ -13,6 +14,7 @@ app = typer.Typer(help="privet: privacy operations for communications providers.
 app.add_typer(policy_app, name="policy")
 app.add_typer(subjects_app, name="subjects")
 app.add_typer(token_app, name="token")
+app.add_typer(outbox_app, name="outbox")
 app.command()(serve)
 
 
