@@ -80,3 +80,37 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 @pytest.fixture
 def factory(engine: Engine) -> sessionmaker[Session]:
     return session_factory(engine)
+
+
+# --- a running privet over a real database, for any bundled pack ---
+
+import hashlib  # noqa: E402
+
+from privet.policy.load import load_pack_or_raise  # noqa: E402
+from privet.runtime import Runtime, register_policy_version  # noqa: E402
+
+
+def make_runtime(engine: Engine, factory: sessionmaker[Session], pack_path: Path, history: tuple[Path, ...] = ()) -> Runtime:
+    """A Runtime as `privet serve` builds it: the pack (and earlier versions) registered in the store."""
+    older = tuple(load_pack_or_raise(p) for p in history)
+    for path, old in zip(history, older, strict=True):
+        register_policy_version(factory, old, hashlib.sha256(str(path).encode()).hexdigest())
+    pack = load_pack_or_raise(pack_path)
+    version = register_policy_version(factory, pack, hashlib.sha256(str(pack_path).encode()).hexdigest())
+    return Runtime(engine, factory, pack, version, older)
+
+
+def add_person(runtime: Runtime, **fields: object) -> int:
+    """Import one subscriber record (defaults filled in) and return the person's id."""
+    from privet.subjects.importing import parse_rows
+    from privet.subjects.service import find_person, import_records
+
+    n = uuid.uuid4().hex[:8]
+    record = {"account_number": f"T{n}", "person_id": f"P{n}", "full_name": "Test Person", "emails": [f"p{n}@example.net"], **fields}
+    records, errors = parse_rows([record])
+    assert not errors, errors
+    with runtime.uow("test") as uow:
+        import_records(uow, records, runtime.policy_version_id)
+        person = find_person(uow, "account_number", str(record["account_number"]))
+        assert person is not None
+        return person.id

@@ -14,6 +14,10 @@ from privet.store.db import database_url
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (default $PRIVET_DB, else sqlite:///privet.db)")]
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy pack (default $PRIVET_POLICY)")]
+HistoryOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--history", help="An earlier version of the pack whose data stays under it (repeatable; default $PRIVET_POLICY_HISTORY, ':'-separated)"),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 
 
@@ -29,10 +33,17 @@ def policy_path(policy: Path | None) -> Path:
     return chosen
 
 
-def runtime_for(db: str | None, policy: Path | None) -> Runtime:
+def history_paths(history: list[Path] | None) -> tuple[Path, ...]:
+    if history:
+        return tuple(history)
+    env = os.environ.get("PRIVET_POLICY_HISTORY", "")
+    return tuple(Path(p) for p in env.split(os.pathsep) if p)
+
+
+def runtime_for(db: str | None, policy: Path | None, history: list[Path] | None = None) -> Runtime:
     """Open the store and the pack for a command, turning expected failures into exit 2."""
     try:
-        return open_runtime(database_url(db), policy_path(policy))
+        return open_runtime(database_url(db), policy_path(policy), history_paths(history))
     except PackError as exc:
         for p in exc.problems:
             typer.echo(str(p), err=True)

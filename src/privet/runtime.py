@@ -6,12 +6,13 @@ Built once by `privet serve` (or a test) and handed to the API; CLI commands bui
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from privet.decide.decider import Decider
 from privet.policy.load import load_pack_or_raise, resolve_pack_path
 from privet.policy.model import PolicyPack
 from privet.store.db import make_engine, session_factory, utcnow
@@ -26,6 +27,11 @@ class Runtime:
     factory: sessionmaker[Session]
     pack: PolicyPack
     policy_version_id: int
+    history: tuple[PolicyPack, ...] = ()
+    decider: Decider = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.decider = Decider(self.pack, self.history)
 
     def uow(self, actor: str) -> UnitOfWork:
         return UnitOfWork(self.factory, actor)
@@ -56,15 +62,18 @@ def register_policy_version(factory: sessionmaker[Session], pack: PolicyPack, di
         return row.id
 
 
-def open_runtime(db_url: str, policy: Path) -> Runtime:
-    """Load and check the pack, migrate the database, and register the pack's version."""
+def open_runtime(db_url: str, policy: Path, history: tuple[Path, ...] = ()) -> Runtime:
+    """Load and check the pack (and earlier versions), migrate the database, and register the versions."""
     pack = load_pack_or_raise(policy)
+    older = tuple(load_pack_or_raise(p) for p in history)
     digest = hashlib.sha256(resolve_pack_path(policy).read_bytes()).hexdigest()
     engine = make_engine(db_url)
     upgrade(engine)
     factory = session_factory(engine)
+    for path, old in zip(history, older, strict=True):
+        register_policy_version(factory, old, hashlib.sha256(resolve_pack_path(path).read_bytes()).hexdigest())
     version_id = register_policy_version(factory, pack, digest)
-    return Runtime(engine, factory, pack, version_id)
+    return Runtime(engine, factory, pack, version_id, older)
 
 
 __all__ = ["Runtime", "open_runtime", "register_policy_version", "utcnow"]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from privet.access.tables import ApiToken
 from privet.access.tokens import create_token
 from privet.api.app import create_app
-from privet.cliopts import DbOpt, PolicyOpt, runtime_for
+from privet.cliopts import DbOpt, HistoryOpt, PolicyOpt, runtime_for
 from privet.runtime import Runtime
 from privet.store.db import database_url
 
@@ -34,9 +34,10 @@ def serve(
     db: DbOpt = None,
     host: Annotated[str, typer.Option("--host", help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8000,
+    history: HistoryOpt = None,
 ) -> None:
     """Start the API, creating and migrating the database on first start."""
-    runtime = runtime_for(db, policy)
+    runtime = runtime_for(db, policy, history)
     url = f"http://{host}:{port}"
     typer.echo(f"privet: policy {runtime.pack.pack.id} version {runtime.pack.pack.version}, database {database_url(db)}")
     token = ensure_admin_token(runtime)

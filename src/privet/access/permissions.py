@@ -19,18 +19,36 @@ class Permission(StrEnum):
     AUDIT_READ = "audit:read"
     OUTBOX_READ = "outbox:read"
     TOKENS_MANAGE = "tokens:manage"
+    CONSENT_READ = "consent:read"
+    CONSENT_WRITE = "consent:write"
+    DECISIONS_CREATE = "decisions:create"
+    AUDIENCES_CREATE = "audiences:create"
 
 
 P = Permission
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "admin": frozenset(Permission),
-    "privacy_officer": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.AUDIT_READ, P.OUTBOX_READ}),
-    "care_rep": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.SUBJECTS_WRITE}),
+    "privacy_officer": frozenset(
+        {P.POLICY_READ, P.SUBJECTS_READ, P.AUDIT_READ, P.OUTBOX_READ, P.CONSENT_READ, P.CONSENT_WRITE, P.DECISIONS_CREATE, P.AUDIENCES_CREATE}
+    ),
+    "care_rep": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.SUBJECTS_WRITE, P.CONSENT_READ, P.CONSENT_WRITE, P.DECISIONS_CREATE}),
     "abuse_desk": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.ACCOUNTS_STATUS, P.OUTBOX_READ}),
-    "legal": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.AUDIT_READ}),
-    "marketing": frozenset({P.POLICY_READ}),
-    "service_integration": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.SUBJECTS_WRITE, P.SUBJECTS_IMPORT, P.ACCOUNTS_STATUS}),
+    "legal": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.AUDIT_READ, P.CONSENT_READ, P.DECISIONS_CREATE}),
+    "marketing": frozenset({P.POLICY_READ, P.DECISIONS_CREATE, P.AUDIENCES_CREATE}),
+    "service_integration": frozenset(
+        {
+            P.POLICY_READ,
+            P.SUBJECTS_READ,
+            P.SUBJECTS_WRITE,
+            P.SUBJECTS_IMPORT,
+            P.ACCOUNTS_STATUS,
+            P.CONSENT_READ,
+            P.CONSENT_WRITE,
+            P.DECISIONS_CREATE,
+            P.AUDIENCES_CREATE,
+        }
+    ),
 }
 
 FULL_VISIBILITY_ROLES = frozenset({"admin", "privacy_officer", "legal"})

@@ -186,7 +186,9 @@ class CompiledPolicy:
         if of_kind:
             raise UnknownRecipient(f"several recipients are of kind '{request.recipient}' ({', '.join(of_kind)}); name one")
         known = ", ".join(sorted(self.recipient_kinds))
-        raise UnknownRecipient(f"recipient '{request.recipient}' is not declared in policy {self.pack.pack.id} {self.version} (known: {known})")
+        raise UnknownRecipient(
+            f"recipient '{request.recipient}' is not declared in policy {self.pack.pack.id} {self.version} (known: {known})"
+        )
 
     def choice_value(self, choice_id: str, facts: SubjectFacts, at: datetime) -> bool:
         """True when the choice currently allows the use (opted in, or not opted out)."""

@@ -109,7 +109,10 @@ def read_account(
 
 @router.post("/accounts/{number}/status", response_model=AccountView)
 def change_status(
-    number: AccountNumber, body: StatusBody, runtime: RuntimeDep, who: Annotated[Principal, Depends(require(Permission.ACCOUNTS_STATUS))]
+    number: AccountNumber,
+    body: StatusBody,
+    runtime: RuntimeDep,
+    who: Annotated[Principal, Depends(require(Permission.ACCOUNTS_STATUS))],
 ) -> AccountView:
     """Suspend, disconnect or restore an account; the reason and actor go into its history."""
     with runtime.uow(who.actor) as uow:
