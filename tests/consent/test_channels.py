@@ -144,3 +144,9 @@ def test_do_not_track_is_recorded_and_changes_nothing(metronet: Runtime, api: Te
 def test_privacy_center_needs_a_valid_session(api: TestClient) -> None:
     assert api.get("/privacy/api/me/choices").status_code == 401
     assert api.get("/privacy/api/me/choices", headers={"Authorization": "Session nope.nope"}).status_code == 401
+
+
+@pytest.mark.parametrize("token", [".\u0080", "é.é", "a.b.c", "", "%00", "x" * 500])
+def test_hostile_tokens_are_a_clean_400(api: TestClient, token: str) -> None:
+    response = api.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code in (400, 404, 405)

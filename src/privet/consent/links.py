@@ -54,7 +54,7 @@ def read_unsubscribe_token(token: str, now: datetime) -> UnsubscribeClaim:
         payload = _unb64(body)
     except (ValueError, TypeError) as exc:
         raise InvalidLink("the link is malformed") from exc
-    if not hmac.compare_digest(signature, _sign(payload, "unsubscribe")):
+    if not hmac.compare_digest(signature.encode("utf-8"), _sign(payload, "unsubscribe").encode("utf-8")):
         raise InvalidLink("the link's signature does not match")
     try:
         data = json.loads(payload)
@@ -80,7 +80,7 @@ def read_session_token(token: str, now: datetime) -> int:
     try:
         body, signature = token.split(".", 1)
         payload = _unb64(body)
-        valid = hmac.compare_digest(signature, _sign(payload, "session"))
+        valid = hmac.compare_digest(signature.encode("utf-8"), _sign(payload, "session").encode("utf-8"))
         data = json.loads(payload) if valid else {}
         person_id, issued = int(data["p"]), datetime.fromtimestamp(int(data["t"]), tz=now.tzinfo)
     except (ValueError, KeyError, TypeError) as exc:
