@@ -11,10 +11,11 @@ import typer
 
 from privet.policy.check import check_pack
 from privet.policy.diff import any_material, diff_packs
-from privet.policy.load import PackError, Problem, load_pack, load_pack_or_raise
+from privet.policy.load import PackError, Problem, format_path, load_pack, load_pack_or_raise
 from privet.policy.model import PolicyPack
 from privet.policy.promises import check_promises, load_promises, pending_counts, promises_path, status_counts
 from privet.policy.render import render as render_notice
+from privet.regimes.pack_check import shortfalls
 
 app = typer.Typer(help="Policy packs: check, render, diff, promises.", no_args_is_help=True)
 
@@ -27,6 +28,9 @@ def _problems_for(path: Path) -> list[Problem]:
     if pack is None or doc is None:
         return problems
     problems = problems + check_pack(pack, doc)
+    for short in shortfalls(pack):
+        where = ("rules", short.rule_index, "basis")
+        problems.append(Problem(doc.file, doc.line_of(where), format_path(where), short.message, "warning"))
     ppath = promises_path(path)
     if ppath.exists():
         plist, pdoc, pproblems = load_promises(ppath)
