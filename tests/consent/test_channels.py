@@ -17,11 +17,23 @@ from privet.store.db import utcnow
 from tests.conftest import add_person
 
 Auth = Callable[[str], dict[str, str]]
-SMS_MARKETING = {"categories": ["user.contact.phone_number"], "purpose": "marketing.communications.sms", "recipient": "first-party", "channel": "sms"}
-EMAIL_MARKETING = {"categories": ["user.contact.email"], "purpose": "marketing.communications.email", "recipient": "first-party", "channel": "email"}
+SMS_MARKETING = {
+    "categories": ["user.contact.phone_number"],
+    "purpose": "marketing.communications.sms",
+    "recipient": "first-party",
+    "channel": "sms",
+}
+EMAIL_MARKETING = {
+    "categories": ["user.contact.email"],
+    "purpose": "marketing.communications.email",
+    "recipient": "first-party",
+    "channel": "email",
+}
 
 
-@pytest.mark.parametrize("word", ["STOP", "stop", " Quit ", "END", "revoke", "OPT OUT", "opt   out", "Cancel", "UNSUBSCRIBE", "stop."])
+@pytest.mark.parametrize(
+    "word", ["STOP", "stop", " Quit ", "END", "revoke", "OPT OUT", "opt   out", "Cancel", "UNSUBSCRIBE", "stop."]
+)
 def test_every_stop_word_in_any_case_and_spacing_is_a_revocation(word: str) -> None:
     assert is_stop_keyword(word)
 
@@ -32,7 +44,13 @@ def test_other_texts_are_not(text: str) -> None:
 
 
 def _opt_in_sms(api: TestClient, auth: Auth, person: int) -> None:
-    body = {"person_id": person, "choice": "marketing-sms", "value": True, "channel": "web_form", "evidence": {"form_version": "signup-3"}}
+    body = {
+        "person_id": person,
+        "choice": "marketing-sms",
+        "value": True,
+        "channel": "web_form",
+        "evidence": {"form_version": "signup-3"},
+    }
     assert api.post("/v1/consent/choices", headers=auth("care_rep"), json=body).status_code == 201
 
 
@@ -42,7 +60,9 @@ def test_sms_stop_opts_out_and_queues_exactly_one_confirmation(metronet: Runtime
     allowed = api.post("/v1/decisions", headers=auth("marketing"), json={"person_id": person, **SMS_MARKETING}).json()
     assert allowed["allowed"] is True and allowed["basis"] == "opt_in_given"
 
-    reply = api.post("/v1/consent/sms/inbound", headers=auth("service_integration"), json={"from": "+1 316 555 0144", "body": "  Stop "})
+    reply = api.post(
+        "/v1/consent/sms/inbound", headers=auth("service_integration"), json={"from": "+1 316 555 0144", "body": "  Stop "}
+    )
     assert reply.status_code == 200
     assert reply.json() == {"stop": True, "person_id": person, "opted_out_of": ["marketing-sms"], "confirmation_queued": True}
 
@@ -53,24 +73,36 @@ def test_sms_stop_opts_out_and_queues_exactly_one_confirmation(metronet: Runtime
     assert len(texts) == 1 and texts[0].recipient == "+13165550144" and texts[0].channel == "sms"
     assert "no more marketing texts" in texts[0].body
 
-    chatter = api.post("/v1/consent/sms/inbound", headers=auth("service_integration"), json={"from": "+13165550144", "body": "thanks!"})
+    chatter = api.post(
+        "/v1/consent/sms/inbound", headers=auth("service_integration"), json={"from": "+13165550144", "body": "thanks!"}
+    )
     assert chatter.json()["stop"] is False
 
 
 def test_one_click_unsubscribe_works_without_login(metronet: Runtime, api: TestClient, auth: Auth) -> None:
     person = add_person(metronet, emails=["reader@example.net"])
-    assert api.post("/v1/decisions", headers=auth("marketing"), json={"person_id": person, **EMAIL_MARKETING}).json()["allowed"] is True
+    assert (
+        api.post("/v1/decisions", headers=auth("marketing"), json={"person_id": person, **EMAIL_MARKETING}).json()["allowed"]
+        is True
+    )
     link = api.post(
         "/v1/consent/unsubscribe-links",
         headers=auth("service_integration"),
-        json={"identity": {"kind": "email", "value": "Reader@Example.net"}, "choice": "marketing-email", "base_url": "https://privacy.example.net"},
+        json={
+            "identity": {"kind": "email", "value": "Reader@Example.net"},
+            "choice": "marketing-email",
+            "base_url": "https://privacy.example.net",
+        },
     ).json()
     assert link["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert link["headers"]["List-Unsubscribe"] == f"<https://privacy.example.net/unsubscribe/{link['token']}>"
 
     landing = api.get(f"/unsubscribe/{link['token']}")
-    assert landing.status_code == 200 and "<form method=\"post\"" in landing.text
-    assert api.post("/v1/decisions", headers=auth("marketing"), json={"person_id": person, **EMAIL_MARKETING}).json()["allowed"] is True
+    assert landing.status_code == 200 and '<form method="post"' in landing.text
+    assert (
+        api.post("/v1/decisions", headers=auth("marketing"), json={"person_id": person, **EMAIL_MARKETING}).json()["allowed"]
+        is True
+    )
 
     clicked = api.post(f"/unsubscribe/{link['token']}", data={"List-Unsubscribe": "One-Click"})
     assert clicked.status_code == 200 and "unsubscribed" in clicked.text
@@ -94,7 +126,9 @@ def test_unsubscribe_links_last_at_least_thirty_days_and_cannot_be_forged(metron
 
 
 def _session(api: TestClient, auth: Auth, person: int) -> dict[str, str]:
-    token = api.post("/v1/consent/privacy-sessions", headers=auth("service_integration"), json={"person_id": person}).json()["token"]
+    token = api.post("/v1/consent/privacy-sessions", headers=auth("service_integration"), json={"person_id": person}).json()[
+        "token"
+    ]
     return {"Authorization": f"Session {token}"}
 
 
@@ -108,10 +142,16 @@ def test_gpc_is_recorded_as_a_sale_and_sharing_opt_out_where_ccpa_applies(mettel
         staff = {"Authorization": f"Bearer {token}"}
         californian = add_person(mettel, service_state="CA", billing_state="CA")
         texan = add_person(mettel, service_state="TX", billing_state="TX")
-        sale = {"categories": ["user.deidentified"], "purpose": "third_party_sharing.sale", "recipient": "analytics-report-providers"}
+        sale = {
+            "categories": ["user.deidentified"],
+            "purpose": "third_party_sharing.sale",
+            "recipient": "analytics-report-providers",
+        }
         assert client.post("/v1/decisions", headers=staff, json={"person_id": californian, **sale}).json()["allowed"] is True
 
-        page = client.get("/privacy/api/me/choices", headers={**_session(client, lambda r: staff, californian), "Sec-GPC": "1"}).json()
+        page = client.get(
+            "/privacy/api/me/choices", headers={**_session(client, lambda r: staff, californian), "Sec-GPC": "1"}
+        ).json()
         assert page["gpc"] == "Opt-Out Request Honored"
         assert {c["choice"]: c["value"] for c in page["choices"]}["ccpa-sale"] is False
         decision = client.post("/v1/decisions", headers=staff, json={"person_id": californian, **sale}).json()
@@ -124,7 +164,9 @@ def test_gpc_is_recorded_as_a_sale_and_sharing_opt_out_where_ccpa_applies(mettel
         assert sum(1 for e in history if e["choice"] == "ccpa-sale") == 1, "a repeated signal must not pile up opt-outs"
         assert sum(1 for e in history if e["choice"] == "signal:gpc") == 2
 
-        texas_page = client.get("/privacy/api/me/choices", headers={**_session(client, lambda r: staff, texan), "Sec-GPC": "1"}).json()
+        texas_page = client.get(
+            "/privacy/api/me/choices", headers={**_session(client, lambda r: staff, texan), "Sec-GPC": "1"}
+        ).json()
         assert texas_page["gpc"] != "Opt-Out Request Honored"
         assert {c["choice"]: c["value"] for c in texas_page["choices"]}["ccpa-sale"] is True
 

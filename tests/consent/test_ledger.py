@@ -47,8 +47,18 @@ def test_a_late_event_never_overrides_a_newer_choice(mettel: Runtime) -> None:
     person = add_person(mettel)
     now = datetime(2026, 3, 2, 12, tzinfo=UTC)
     with mettel.uow("test") as uow:
-        ledger.record_choice(uow, mettel.pack, person_id=person, choice_id="ccpa-sale", value=False, channel="phone", received_at=now)
-        ledger.record_choice(uow, mettel.pack, person_id=person, choice_id="ccpa-sale", value=True, channel="email", received_at=now - timedelta(days=3))
+        ledger.record_choice(
+            uow, mettel.pack, person_id=person, choice_id="ccpa-sale", value=False, channel="phone", received_at=now
+        )
+        ledger.record_choice(
+            uow,
+            mettel.pack,
+            person_id=person,
+            choice_id="ccpa-sale",
+            value=True,
+            channel="email",
+            received_at=now - timedelta(days=3),
+        )
         state = ledger.current_choices(uow, person)["ccpa-sale"]
     assert state.value is False and state.channel == "phone"
 
@@ -58,7 +68,14 @@ def test_opt_out_takes_effect_at_once_and_records_the_legal_maximum(mettel: Runt
     friday = datetime(2026, 11, 20, 16, tzinfo=UTC)  # Thanksgiving week follows
     with mettel.uow("care rep 42") as uow:
         recorded = ledger.record_choice(
-            uow, mettel.pack, person_id=person, choice_id="ccpa-sale", value=False, channel="phone", evidence={"rep": "42", "call": "C-9"}, received_at=friday
+            uow,
+            mettel.pack,
+            person_id=person,
+            choice_id="ccpa-sale",
+            value=False,
+            channel="phone",
+            evidence={"rep": "42", "call": "C-9"},
+            received_at=friday,
         )
     assert recorded.effective_at == friday
     assert recorded.legal_deadline_at is not None
@@ -80,7 +97,12 @@ def test_opt_in_is_accepted_only_through_the_choices_own_channels(metronet: Runt
         else:
             raise AssertionError("an SMS opt-in by phone must be refused")
     with metronet.uow("test") as uow:
-        assert ledger.record_choice(uow, metronet.pack, person_id=person, choice_id="marketing-sms", value=True, channel="web_form").value is True
+        assert (
+            ledger.record_choice(
+                uow, metronet.pack, person_id=person, choice_id="marketing-sms", value=True, channel="web_form"
+            ).value
+            is True
+        )
 
 
 def test_unknown_choice_is_refused(metronet: Runtime) -> None:
@@ -98,7 +120,9 @@ def test_no_reask_for_twelve_months_after_a_ccpa_opt_out(mettel: Runtime) -> Non
     person = add_person(mettel, service_state="CA")
     at = datetime(2026, 2, 1, tzinfo=UTC)
     with mettel.uow("test") as uow:
-        ledger.record_choice(uow, mettel.pack, person_id=person, choice_id="ccpa-sale", value=False, channel="email", received_at=at)
+        ledger.record_choice(
+            uow, mettel.pack, person_id=person, choice_id="ccpa-sale", value=False, channel="email", received_at=at
+        )
     with mettel.uow("test") as uow:
         allowed, from_when = ledger.may_ask_to_opt_back_in(uow, mettel.pack, person, "ccpa-sale", at + timedelta(days=300))
         assert allowed is False and from_when == at + timedelta(days=365)

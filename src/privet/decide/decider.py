@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from privet.decide.engine import CompiledPolicy, Request
-from privet.decide.explain import Decision, Reason
+from privet.decide.engine import CompiledPolicy, Request, UnknownRecipient
+from privet.decide.explain import Decision, Outcome, Reason
 from privet.policy.model import PolicyPack
 from privet.regimes.base import SubjectFacts
 
@@ -44,7 +44,15 @@ class Decider:
 
     def decide(self, request: Request, facts: SubjectFacts, at: datetime) -> Decision:
         compiled, pin = self.governing(facts)
-        decision = compiled.decide(request, facts, at)
         if pin is None:
-            return decision
+            return compiled.decide(request, facts, at)
+        try:
+            decision = compiled.decide(request, facts, at)
+        except UnknownRecipient:
+            # The recipient is new since the version this data is pinned to: under that version it gets nothing.
+            self.current.plan(request)  # still refuses a recipient unknown to the current version
+            gone = Reason(
+                "policy", "no_rule", f"version {compiled.version} names no recipient '{request.recipient}'", allows=False
+            )
+            return Decision(False, Outcome.NO_RULE, compiled.version, None, (), (pin, gone))
         return replace(decision, reasons=(pin, *decision.reasons))
