@@ -106,7 +106,13 @@ def add_person(runtime: Runtime, **fields: object) -> int:
     from privet.subjects.service import find_person, import_records
 
     n = uuid.uuid4().hex[:8]
-    record = {"account_number": f"T{n}", "person_id": f"P{n}", "full_name": "Test Person", "emails": [f"p{n}@example.net"], **fields}
+    record = {
+        "account_number": f"T{n}",
+        "person_id": f"P{n}",
+        "full_name": "Test Person",
+        "emails": [f"p{n}@example.net"],
+        **fields,
+    }
     records, errors = parse_rows([record])
     assert not errors, errors
     with runtime.uow("test") as uow:

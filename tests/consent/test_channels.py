@@ -118,7 +118,7 @@ def test_unsubscribe_links_last_at_least_thirty_days_and_cannot_be_forged(metron
     assert api.post(f"/unsubscribe/{month_old}", data={"List-Unsubscribe": "One-Click"}).status_code == 200
     stale = make_unsubscribe_token(person, "marketing-email", utcnow() - timedelta(days=61))
     assert api.post(f"/unsubscribe/{stale}", data={"List-Unsubscribe": "One-Click"}).status_code == 400
-    body, signature = make_unsubscribe_token(person, "marketing-email", utcnow()).split(".")
+    _, signature = make_unsubscribe_token(person, "marketing-email", utcnow()).split(".")
     forged = make_unsubscribe_token(person + 1, "marketing-email", utcnow()).split(".")[0] + "." + signature
     response = api.post(f"/unsubscribe/{forged}", data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 400 and "signature" in response.json()["detail"]

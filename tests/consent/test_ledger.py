@@ -21,7 +21,7 @@ def test_projection_rebuilds_identically_from_the_ledger(mettel: Runtime) -> Non
     choices = [c for c in mettel.pack.choices if c.kind != "opt_in"]
     start = datetime(2026, 1, 5, tzinfo=UTC)
     with mettel.uow("test") as uow:
-        for n in range(120):
+        for _ in range(120):
             choice = rng.choice(choices)
             ledger.record_choice(
                 uow,

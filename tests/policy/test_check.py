@@ -45,7 +45,7 @@ def assert_located(output: str, path: Path, field_path: str, words: str, offendi
     assert "Traceback" not in output
 
 
-@pytest.mark.parametrize("pack", SEED_PACKS + [POLICIES / "template"], ids=lambda p: p.name)
+@pytest.mark.parametrize("pack", [*SEED_PACKS, POLICIES / "template"], ids=lambda p: p.name)
 def test_bundled_packs_are_valid(pack: Path) -> None:
     code, output = check(pack)
     assert code == 0, output
@@ -101,7 +101,13 @@ def test_duplicate_id(tmp_path: Path) -> None:
 def test_required_contradicting_never(tmp_path: Path) -> None:
     def contradict(d: dict[str, Any]) -> None:
         d["rules"].append(
-            {"id": "no-service-use", "categories": ["user.contact.email"], "purpose": "essential.service", "recipient": "first-party", "basis": "never"}
+            {
+                "id": "no-service-use",
+                "categories": ["user.contact.email"],
+                "purpose": "essential.service",
+                "recipient": "first-party",
+                "basis": "never",
+            }
         )
 
     path = write_pack(tmp_path, contradict)
@@ -150,7 +156,7 @@ def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
 
 
 def test_duplicate_yaml_key_is_an_error(tmp_path: Path) -> None:
-    text = (POLICIES / "template" / "pack.yaml").read_text().replace("  version: \"1.0\"\n", "  version: \"1.0\"\n  version: \"2.0\"\n")
+    text = (POLICIES / "template" / "pack.yaml").read_text().replace('  version: "1.0"\n', '  version: "1.0"\n  version: "2.0"\n')
     path = tmp_path / "pack.yaml"
     path.write_text(text)
     code, output = check(path)

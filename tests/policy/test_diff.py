@@ -37,7 +37,15 @@ def test_identical_versions_have_no_changes() -> None:
 
 def test_new_purpose_for_existing_data_is_material() -> None:
     def analytics(d: dict[str, Any]) -> None:
-        d["rules"].append({"id": "usage-analytics", "categories": ["user.telecom.cpni.usage"], "purpose": "analytics", "recipient": "first-party", "basis": "required"})
+        d["rules"].append(
+            {
+                "id": "usage-analytics",
+                "categories": ["user.telecom.cpni.usage"],
+                "purpose": "analytics",
+                "recipient": "first-party",
+                "basis": "required",
+            }
+        )
 
     c = only(changed(analytics))
     assert c.material and c.reason == "new purpose or disclosure for data already held"
@@ -46,7 +54,16 @@ def test_new_purpose_for_existing_data_is_material() -> None:
 def test_new_recipient_is_material() -> None:
     def ad_network(d: dict[str, Any]) -> None:
         d["recipients"].append({"id": "ads", "name": "Ad network", "kind": "ad_network"})
-        d["rules"].append({"id": "ads", "categories": ["user.contact.email"], "purpose": "marketing.advertising", "recipient": "ads", "basis": "unless_opted_out", "choice": "marketing-email"})
+        d["rules"].append(
+            {
+                "id": "ads",
+                "categories": ["user.contact.email"],
+                "purpose": "marketing.advertising",
+                "recipient": "ads",
+                "basis": "unless_opted_out",
+                "choice": "marketing-email",
+            }
+        )
 
     changes = changed(ad_network)
     assert {c.reason for c in changes} == {"new recipient of personal information"}
@@ -55,7 +72,16 @@ def test_new_recipient_is_material() -> None:
 
 def test_consent_weakened_from_opt_in_to_opt_out_is_material_and_the_reverse_is_not() -> None:
     def weaken(d: dict[str, Any]) -> None:
-        d["choices"].append({"id": "cpni-opt-in", "name": "CPNI opt-in", "description": "x", "kind": "opt_in", "default": "denied", "channels": ["phone"]})
+        d["choices"].append(
+            {
+                "id": "cpni-opt-in",
+                "name": "CPNI opt-in",
+                "description": "x",
+                "kind": "opt_in",
+                "default": "denied",
+                "channels": ["phone"],
+            }
+        )
         d["rules"][2].update(basis="only_with_opt_in", choice="cpni-opt-in")
 
     stronger = [c for c in changed(weaken) if c.element == "rules/cpni-affiliates.basis"]
@@ -84,7 +110,15 @@ def test_retention_lengthened_is_material_shortened_is_not() -> None:
 
 def test_new_category_collected_is_material() -> None:
     def location(d: dict[str, Any]) -> None:
-        d["collection"].append({"id": "gps", "description": "Precise location from the app.", "categories": ["user.location.precise"], "subjects": ["customer.residential"], "sources": ["automatic"]})
+        d["collection"].append(
+            {
+                "id": "gps",
+                "description": "Precise location from the app.",
+                "categories": ["user.location.precise"],
+                "subjects": ["customer.residential"],
+                "sources": ["automatic"],
+            }
+        )
 
     c = only(changed(location))
     assert c.material and c.reason == "new category of personal information collected"
@@ -103,7 +137,10 @@ def test_wording_and_contact_changes_are_not_material() -> None:
 
 
 def test_removing_a_choice_or_its_channel_is_material() -> None:
-    assert only(changed(lambda d: d["choices"][0].update(channels=["privacy_center"]))).reason == "a way to exercise the choice was removed"
+    assert (
+        only(changed(lambda d: d["choices"][0].update(channels=["privacy_center"]))).reason
+        == "a way to exercise the choice was removed"
+    )
     removed = [c for c in changed(lambda d: (d["choices"].pop(0), d["rules"].pop(1))) if c.element.startswith("choices/")]
     assert only(removed).material and removed[0].reason == "choice removed"
 

@@ -33,7 +33,12 @@ def counts(engine: Engine) -> tuple[int, int, int]:
 def test_csv_import_creates_accounts_people_and_identities(engine: Engine) -> None:
     result = runner.invoke(app, ["subjects", "import", str(CSV), "--db", url(engine), "--policy", PACK, "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output.splitlines()[-1]) == {"accounts_created": 3, "persons_created": 4, "identities_added": 9, "rows": 4}
+    assert json.loads(result.output.splitlines()[-1]) == {
+        "accounts_created": 3,
+        "persons_created": 4,
+        "identities_added": 9,
+        "rows": 4,
+    }
     assert counts(engine) == (3, 4, 9)
     shown = runner.invoke(app, ["subjects", "show", "email", "morgan.blake@EXAMPLE.org", "--db", url(engine), "--policy", PACK])
     assert shown.exit_code == 0 and '"age_band": "under_13"' in shown.output
@@ -60,7 +65,11 @@ def test_bad_rows_are_each_named_and_nothing_is_written(engine: Engine, tmp_path
 
 def test_json_import_and_unreadable_files(engine: Engine, tmp_path: Path) -> None:
     good = tmp_path / "subs.json"
-    good.write_text(json.dumps({"records": [{"account_number": "Z-10", "person_id": "Z", "full_name": "Zed", "phones": ["+44 20 7946 0958"]}]}))
+    good.write_text(
+        json.dumps(
+            {"records": [{"account_number": "Z-10", "person_id": "Z", "full_name": "Zed", "phones": ["+44 20 7946 0958"]}]}
+        )
+    )
     assert runner.invoke(app, ["subjects", "import", str(good), "--db", url(engine), "--policy", PACK]).exit_code == 0
     for name, content, message in [
         ("subs.xml", "<x/>", "use a .csv or .json file"),

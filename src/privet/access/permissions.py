@@ -30,9 +30,20 @@ P = Permission
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "admin": frozenset(Permission),
     "privacy_officer": frozenset(
-        {P.POLICY_READ, P.SUBJECTS_READ, P.AUDIT_READ, P.OUTBOX_READ, P.CONSENT_READ, P.CONSENT_WRITE, P.DECISIONS_CREATE, P.AUDIENCES_CREATE}
+        {
+            P.POLICY_READ,
+            P.SUBJECTS_READ,
+            P.AUDIT_READ,
+            P.OUTBOX_READ,
+            P.CONSENT_READ,
+            P.CONSENT_WRITE,
+            P.DECISIONS_CREATE,
+            P.AUDIENCES_CREATE,
+        }
     ),
-    "care_rep": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.SUBJECTS_WRITE, P.CONSENT_READ, P.CONSENT_WRITE, P.DECISIONS_CREATE}),
+    "care_rep": frozenset(
+        {P.POLICY_READ, P.SUBJECTS_READ, P.SUBJECTS_WRITE, P.CONSENT_READ, P.CONSENT_WRITE, P.DECISIONS_CREATE}
+    ),
     "abuse_desk": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.ACCOUNTS_STATUS, P.OUTBOX_READ}),
     "legal": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.AUDIT_READ, P.CONSENT_READ, P.DECISIONS_CREATE}),
     "marketing": frozenset({P.POLICY_READ, P.DECISIONS_CREATE, P.AUDIENCES_CREATE}),

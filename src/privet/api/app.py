@@ -6,13 +6,13 @@ from fastapi import FastAPI
 
 from privet import __version__
 from privet.access.api import router as tokens_router
+from privet.api import problems
+from privet.api.limits import BodySizeLimit
 from privet.consent.api import public as consent_public
 from privet.consent.api import router as consent_router
 from privet.consent.privacy_api import router as privacy_router
 from privet.consent.privacy_api import staff as privacy_staff_router
 from privet.decide.api import router as decisions_router
-from privet.api import problems
-from privet.api.limits import BodySizeLimit
 from privet.policy.api import router as policy_router
 from privet.runtime import Runtime
 from privet.subjects.api import router as subjects_router
