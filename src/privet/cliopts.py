@@ -16,7 +16,10 @@ DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (default $
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy pack (default $PRIVET_POLICY)")]
 HistoryOpt = Annotated[
     list[Path] | None,
-    typer.Option("--history", help="An earlier version of the pack whose data stays under it (repeatable; default $PRIVET_POLICY_HISTORY, ':'-separated)"),
+    typer.Option(
+        "--history",
+        help="An earlier version of the pack whose data stays under it (repeatable; default $PRIVET_POLICY_HISTORY, ':'-separated)",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 
