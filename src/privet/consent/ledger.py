@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 
 from privet.consent.tables import ConsentEvent, ConsentState
 from privet.consent.timing import legal_deadline, reask_allowed_from
+from privet.decide.engine import legal_choices
 from privet.policy.model import Choice, PolicyPack
 from privet.regimes.base import ChoiceState
 from privet.store.uow import UnitOfWork
@@ -41,7 +42,7 @@ class Recorded:
 
 
 def _choice(pack: PolicyPack, choice_id: str) -> Choice:
-    choice = pack.choice(choice_id)
+    choice = pack.choice(choice_id) or next((c for c in legal_choices(pack) if c.id == choice_id), None)
     if choice is None:
         known = ", ".join(c.id for c in pack.choices)
         raise ConsentError(f"choice '{choice_id}' is not offered by policy {pack.pack.id} (offered: {known})")

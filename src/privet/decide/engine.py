@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from privet.decide.explain import ALLOWING, Decision, Outcome, Reason
 from privet.policy.model import Basis, Choice, Conditions, PolicyPack, Rule
-from privet.policy.taxonomy import RecipientKind, RegimeId, is_within
+from privet.policy.taxonomy import Channel, RecipientKind, RegimeId, is_within
 from privet.regimes.base import Floor, Requirement, SubjectFacts, Use
 from privet.regimes.cpni import MAIL_EXTRA, NOTICE_WAIT
 from privet.regimes.registry import floors_for
@@ -128,9 +128,10 @@ class CompiledPolicy:
         self.recipient_kinds = {r.id: r.kind for r in pack.recipients}
         self.choices: dict[str, Choice] = {c.id: c for c in pack.choices}
         self.regime_choices: dict[RegimeId, tuple[Choice, ...]] = {}
-        for choice in pack.choices:
+        for choice in (*pack.choices, *legal_choices(pack)):
             if choice.regime is not None:
                 self.regime_choices[choice.regime] = (*self.regime_choices.get(choice.regime, ()), choice)
+                self.choices.setdefault(choice.id, choice)
         self.gpc_choices = tuple(c.id for c in pack.choices if "gpc" in c.channels or c.regime is RegimeId.CCPA)
         self.age_cuts = tuple(sorted({*LEGAL_AGES, *self._rule_ages()}))
         self._plans: dict[Request, Plan] = {}
@@ -232,11 +233,11 @@ class CompiledPolicy:
         reasons: list[Reason] = []
         obligations: list[str] = []
         outcomes: list[tuple[Outcome, str | None]] = []
-        rule_choice: Choice | None = None
+        rule_choices: list[Choice] = []
         seen_rules: set[str] = set()
         for category, candidates in plan.per_category:
-            winner = next((c.rule for c in candidates if c.matches(facts, facts.age)), None)
-            if winner is None:
+            winners = _co_winners(candidates, facts)
+            if not winners:
                 outcomes.append((Outcome.NO_RULE, None))
                 reasons.append(
                     Reason(
@@ -247,18 +248,21 @@ class CompiledPolicy:
                     )
                 )
                 continue
-            outcome = self._evaluate(winner, facts, at)
-            outcomes.append((outcome, winner.id))
-            if winner.choice:
-                rule_choice = self.choices.get(winner.choice)
-            if winner.id not in seen_rules:
-                seen_rules.add(winner.id)
-                reasons.append(Reason("policy", winner.id, _rule_text(winner, outcome, self.choices), allows=outcome in ALLOWING))
-                obligations.extend(winner.obligations)
+            for winner in winners:
+                outcome = self._evaluate(winner, facts, at)
+                outcomes.append((outcome, winner.id))
+                if winner.choice and winner.choice in self.choices:
+                    rule_choices.append(self.choices[winner.choice])
+                if winner.id not in seen_rules:
+                    seen_rules.add(winner.id)
+                    reasons.append(
+                        Reason("policy", winner.id, _rule_text(winner, outcome, self.choices), allows=outcome in ALLOWING)
+                    )
+                    obligations.extend(winner.obligations)
         denied = [o for o in outcomes if o[0] not in ALLOWING]
         use = Use(plan.request.categories, plan.request.purpose, plan.recipient_kind, plan.request.channel, at)
         floors = floors_for(use, facts)
-        floor_outcomes = [(floor, self._floor_outcome(floor, facts, at, rule_choice)) for floor in floors]
+        floor_outcomes = [(floor, self._floor_outcome(floor, facts, at, rule_choices)) for floor in floors]
         for floor, outcome in floor_outcomes:
             reasons.append(Reason(floor.regime.value, floor.rule, floor.reason, floor.citation, allows=outcome in ALLOWING))
             obligations.extend(floor.obligations)
@@ -285,23 +289,24 @@ class CompiledPolicy:
             return Outcome.OPT_OUT_NOT_EXERCISED if value else Outcome.OPTED_OUT
         return Outcome.OPT_IN_GIVEN if value else Outcome.OPT_IN_MISSING
 
-    def _floor_outcome(self, floor: Floor, facts: SubjectFacts, at: datetime, rule_choice: Choice | None) -> Outcome:
+    def _floor_outcome(self, floor: Floor, facts: SubjectFacts, at: datetime, rule_choices: list[Choice]) -> Outcome:
         if floor.requirement is Requirement.NONE:
             return Outcome.REQUIRED
         if floor.requirement is Requirement.PROHIBITED:
             return Outcome.PROHIBITED_BY_LAW
         regime_choices = self.regime_choices.get(floor.regime, ())
-        opt_ins = [c for c in regime_choices if c.kind == "opt_in"]
-        if rule_choice is not None and rule_choice.kind == "opt_in":
-            opt_ins.append(rule_choice)
+        own = tuple(c for c in rule_choices if c.regime is floor.regime)
+        if own:
+            # The rules name the regime's own choices for this use (e.g. one of FCRA's two opt-outs):
+            # those choices alone speak for it, so one opt-out does not silence a different one.
+            regime_choices = own
+        opt_ins = [c for c in regime_choices if c.kind == "opt_in"] + [c for c in rule_choices if c.kind == "opt_in"]
         opted_in = any(self.choice_value(c.id, facts, at) for c in opt_ins)
         if floor.regime in (RegimeId.CCPA, RegimeId.COPPA) and facts.age is not None and facts.age < 13:
             opted_in = opted_in and facts.parental_consent
         if floor.requirement is Requirement.OPT_IN:
             return Outcome.OPT_IN_GIVEN if opted_in else Outcome.OPT_IN_MISSING
-        opt_outs = [c for c in regime_choices if c.kind == "opt_out"]
-        if rule_choice is not None and rule_choice.kind == "opt_out":
-            opt_outs.append(rule_choice)
+        opt_outs = [c for c in regime_choices if c.kind == "opt_out"] + [c for c in rule_choices if c.kind == "opt_out"]
         if any(not self.choice_value(c.id, facts, at) for c in opt_outs) or (floor.regime is RegimeId.CCPA and facts.gpc):
             return Outcome.OPTED_OUT
         if floor.opt_in_from is not None or floor.rule == "CPNI-03":
@@ -310,6 +315,35 @@ class CompiledPolicy:
             if floor.opt_in_from is None or at < floor.opt_in_from:
                 return Outcome.OPT_IN_MISSING
         return Outcome.OPT_OUT_NOT_EXERCISED
+
+
+def _co_winners(candidates: tuple[Candidate, ...], facts: SubjectFacts) -> list[Rule]:
+    """The matching rules of the highest specificity: all of them must allow (one choice per rule,
+    so a use governed by two choices is written as two equally specific rules)."""
+    matching = [c for c in candidates if c.matches(facts, facts.age)]
+    if not matching:
+        return []
+    best = matching[0].specificity[:3]
+    return [c.rule for c in matching if c.specificity[:3] == best]
+
+
+def legal_choices(pack: PolicyPack) -> list[Choice]:
+    """Opt-outs the law gives people even where the pack offers none (e.g. a TCPA do-not-call request)."""
+    offered = {c.regime for c in pack.choices if c.regime is not None and c.kind == "opt_out"}
+    return [choice for regime, choice in LEGAL_OPT_OUTS.items() if regime not in offered]
+
+
+LEGAL_OPT_OUTS: dict[RegimeId, Choice] = {
+    RegimeId.TCPA: Choice(
+        id="tcpa.do-not-call",
+        name="Company do-not-call list",
+        description="A request to receive no more telemarketing calls, honoured for at least five years (47 CFR 64.1200(d)).",
+        kind="opt_out",
+        default="allowed",
+        channels=[Channel.PHONE, Channel.WRITTEN_REQUEST, Channel.EMAIL, Channel.WEB_FORM, Channel.SMS_KEYWORD],
+        regime=RegimeId.TCPA,
+    ),
+}
 
 
 def _notice_window_open(facts: SubjectFacts, at: datetime) -> bool | None:

@@ -40,6 +40,15 @@ class Cpni:
         if not touches(use.categories, "user.telecom.cpni") or not (facts.service_lines & VOICE_LINES):
             return []
         location = touches(use.categories, "user.telecom.cpni.location")
+        if purpose_in(use.purpose, "analytics.deidentified"):
+            return [
+                self._floor(
+                    Requirement.NONE,
+                    "CPNI-01",
+                    "47 U.S.C. 222(c)(3)",
+                    "aggregate customer information may be used without approval",
+                )
+            ]
         if purpose_in(use.purpose, "essential.emergency_response"):
             return [
                 self._floor(
