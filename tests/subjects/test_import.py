@@ -107,3 +107,21 @@ def test_normalising_any_text_either_fails_cleanly_or_is_stable(value: str) -> N
         except InvalidIdentity:
             continue
         assert normalize(kind, once) == once
+
+
+def test_people_without_an_account_are_imported_with_their_kinds(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "prospects.json"
+    path.write_text(
+        json.dumps(
+            [
+                {"person_id": "R1", "full_name": "Referred Friend", "emails": ["friend@example.org"], "subject_kinds": ["referred_friend"]},
+                {"person_id": "V1", "full_name": "Site Visitor", "emails": ["visitor@example.org"], "subject_kinds": "visitor;prospect"},
+            ]
+        )
+    )
+    result = runner.invoke(app, ["subjects", "import", str(path), "--db", url(engine), "--policy", PACK, "--json"])
+    assert result.exit_code == 0, result.output
+    assert counts(engine) == (0, 2, 2)
+    with engine.connect() as conn:
+        kinds = dict(conn.execute(select(Person.external_id, Person.kinds)).all())
+    assert kinds == {"R1": ["referred_friend"], "V1": ["visitor", "prospect"]}

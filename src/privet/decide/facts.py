@@ -44,8 +44,9 @@ def load_facts(uow: UnitOfWork, person_id: int, at: datetime, *, gpc: bool = Fal
     if person.policy_version_id is not None:
         version = uow.session.get(PolicyVersion, person.policy_version_id)
         collected_under = version.version if version else None
-    subjects = {"customer"}
+    subjects = set(person.kinds or [])
     if primary is not None:
+        subjects.add("customer")
         subjects.add(f"customer.{primary.type}" if primary.type in ("residential", "business") else "customer")
         if primary.status == "disconnected":
             subjects.add("former_customer")

@@ -22,7 +22,9 @@ class SubscriberRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    account_number: Annotated[str, Field(min_length=3, max_length=64)]
+    account_number: Annotated[str, Field(min_length=3, max_length=64)] | None = Field(
+        default=None, description="absent for people without an account: prospects, referred friends, visitors"
+    )
     account_type: AccountType = "residential"
     account_status: AccountStatus = "active"
     service_state: State | None = None
@@ -38,6 +40,11 @@ class SubscriberRecord(BaseModel):
     birth_date: date | None = None
     age_band: AgeBand | None = None
     parental_consent: bool = False
+    subject_kinds: list[Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$", max_length=80)]] = Field(
+        default_factory=list,
+        max_length=10,
+        description="data-subject kinds the policy names: prospect, referred_friend, visitor…",
+    )
     postal_address: Annotated[str, Field(max_length=500)] | None = None
     address_of_record_since: date | None = None
     phone_of_record_since: date | None = None
@@ -45,7 +52,7 @@ class SubscriberRecord(BaseModel):
     services: list[ServiceKind] = Field(default_factory=list, max_length=20)
     service_started_on: date | None = None
 
-    @field_validator("emails", "phones", "usernames", "services", mode="before")
+    @field_validator("emails", "phones", "usernames", "services", "subject_kinds", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         """CSV cells hold several values separated by ';'."""
@@ -70,8 +77,8 @@ class SubscriberRecord(BaseModel):
 
     @field_validator("account_number")
     @classmethod
-    def _account(cls, value: str) -> str:
-        return normalize(IdentityKind.ACCOUNT_NUMBER, value)
+    def _account(cls, value: str | None) -> str | None:
+        return None if value is None else normalize(IdentityKind.ACCOUNT_NUMBER, value)
 
     @model_validator(mode="after")
     def _dates_make_sense(self) -> SubscriberRecord:

@@ -113,47 +113,78 @@ def import_records(uow: UnitOfWork, records: Sequence[SubscriberRecord], policy_
     Conflicts that only show against the database (an email already belonging to someone
     else) are collected for every row first and raised together, so the caller rolls back.
     """
-    errors: list[RowError] = []
-    created_accounts = created_persons = added_identities = 0
-    claimed: dict[tuple[str, str], str] = {}
-    accounts: dict[str, Account] = {}
-    persons: dict[str, Person] = {}
-    now = uow.now()
+    importer = _Importer(uow, policy_version_id)
     for row, rec in enumerate(records, start=1):
+        importer.apply(row, rec)
+    if importer.errors:
+        raise ImportRejected(importer.errors)
+    uow.session.flush()
+    result = ImportResult(importer.created_accounts, importer.created_persons, importer.added_identities, len(records))
+    uow.record("subjects.imported", None, **result.__dict__)
+    return result
+
+
+class _Importer:
+    """Upserts one record at a time, remembering what earlier rows of the same import created."""
+
+    def __init__(self, uow: UnitOfWork, policy_version_id: int | None):
+        self.uow = uow
+        self.version = policy_version_id
+        self.now = uow.now()
+        self.errors: list[RowError] = []
+        self.created_accounts = self.created_persons = self.added_identities = 0
+        self.claimed: dict[tuple[str, str], str] = {}
+        self.accounts: dict[str, Account] = {}
+        self.persons: dict[str, Person] = {}
+
+    def apply(self, row: int, rec: SubscriberRecord) -> None:
+        person = self._person(rec)
+        account = self._account(row, rec) if rec.account_number else None
+        if account is not None:
+            if not any(m.person is person and m.role == rec.role for m in account.members):
+                account.members.append(AccountMember(person=person, role=rec.role))
+            for kind_name in rec.services:
+                if not any(s.kind == kind_name and s.ended_on is None for s in account.services):
+                    account.services.append(
+                        ServiceLineRecord(kind=kind_name, started_on=rec.service_started_on or self.now.date())
+                    )
+        self._identities(row, rec, person)
+        _contact_points(person, rec, self.now.date(), self.version)
+
+    def _account(self, row: int, rec: SubscriberRecord) -> Account:
+        number = rec.account_number or ""
         account = (
-            accounts.get(rec.account_number)
-            or uow.session.scalars(select(Account).where(Account.number == rec.account_number)).one_or_none()
+            self.accounts.get(number) or self.uow.session.scalars(select(Account).where(Account.number == number)).one_or_none()
         )
         if account is None:
             account = Account(
-                number=rec.account_number,
+                number=number,
                 type=rec.account_type,
                 status=rec.account_status,
                 service_state=rec.service_state,
                 billing_state=rec.billing_state,
                 dedicated_rep=rec.dedicated_rep,
                 cpni_contract=rec.cpni_contract,
-                created_at=now,
-                policy_version_id=policy_version_id,
+                created_at=self.now,
+                policy_version_id=self.version,
             )
             account.status_history.append(
-                AccountStatusChange(at=now, from_status=None, to_status=rec.account_status, reason="imported", actor=uow.actor)
-            )
-            uow.session.add(account)
-            created_accounts += 1
-        elif account.status != rec.account_status:
-            errors.append(
-                RowError(
-                    row,
-                    "account_status",
-                    f"account {account.number} is {account.status}; change it with a status change, not an import",
+                AccountStatusChange(
+                    at=self.now, from_status=None, to_status=rec.account_status, reason="imported", actor=self.uow.actor
                 )
             )
-        accounts[rec.account_number] = account
+            self.uow.session.add(account)
+            self.created_accounts += 1
+        elif account.status != rec.account_status:
+            message = f"account {account.number} is {account.status}; change it with a status change, not an import"
+            self.errors.append(RowError(row, "account_status", message))
+        self.accounts[number] = account
+        return account
 
+    def _person(self, rec: SubscriberRecord) -> Person:
         person = (
-            persons.get(rec.person_id)
-            or uow.session.scalars(select(Person).where(Person.external_id == rec.person_id)).one_or_none()
+            self.persons.get(rec.person_id)
+            or self.uow.session.scalars(select(Person).where(Person.external_id == rec.person_id)).one_or_none()
         )
         if person is None:
             person = Person(
@@ -163,54 +194,39 @@ def import_records(uow: UnitOfWork, records: Sequence[SubscriberRecord], policy_
                 age_band=rec.age_band,
                 state=rec.service_state or rec.billing_state,
                 parental_consent=rec.parental_consent,
-                created_at=now,
-                policy_version_id=policy_version_id,
+                kinds=list(rec.subject_kinds),
+                created_at=self.now,
+                policy_version_id=self.version,
             )
-            uow.session.add(person)
-            created_persons += 1
-        persons[rec.person_id] = person
+            self.uow.session.add(person)
+            self.created_persons += 1
+        missing = [k for k in rec.subject_kinds if k not in (person.kinds or [])]
+        if missing:
+            person.kinds = [*(person.kinds or []), *missing]
+        self.persons[rec.person_id] = person
+        return person
 
-        if not any(m.person is person and m.role == rec.role for m in account.members):
-            account.members.append(AccountMember(person=person, role=rec.role))
-
+    def _identities(self, row: int, rec: SubscriberRecord, person: Person) -> None:
         idents = [(IdentityKind.EMAIL, v) for v in rec.emails] + [(IdentityKind.PHONE, v) for v in rec.phones]
         idents += [(IdentityKind.USERNAME, v) for v in rec.usernames]
         for kind, value in idents:
             key = (kind.value, value)
-            owner = claimed.get(key)
+            owner = self.claimed.get(key)
             if owner is None:
-                found = uow.session.scalars(
+                found = self.uow.session.scalars(
                     select(Identity).where(Identity.kind == kind.value, Identity.value == value)
                 ).one_or_none()
-                owner = (
-                    found.person.external_id if found and found.person.external_id else (f"#{found.person_id}" if found else None)
-                )
-                if owner is None:
+                if found is not None:
+                    owner = found.person.external_id or f"#{found.person_id}"
+                else:
                     person.identities.append(
-                        Identity(kind=kind.value, value=value, created_at=now, policy_version_id=policy_version_id)
+                        Identity(kind=kind.value, value=value, created_at=self.now, policy_version_id=self.version)
                     )
-                    added_identities += 1
+                    self.added_identities += 1
                     owner = rec.person_id
-                claimed[key] = owner
+                self.claimed[key] = owner
             if owner != rec.person_id:
-                errors.append(RowError(row, f"{kind.value}s", f"{value} already belongs to person {owner}"))
-
-        _contact_points(person, rec, now.date(), policy_version_id)
-        for kind_name in rec.services:
-            if not any(s.kind == kind_name and s.ended_on is None for s in account.services):
-                account.services.append(ServiceLineRecord(kind=kind_name, started_on=rec.service_started_on or now.date()))
-    if errors:
-        raise ImportRejected(errors)
-    uow.session.flush()
-    uow.record(
-        "subjects.imported",
-        None,
-        rows=len(records),
-        accounts_created=created_accounts,
-        persons_created=created_persons,
-        identities_added=added_identities,
-    )
-    return ImportResult(created_accounts, created_persons, added_identities, len(records))
+                self.errors.append(RowError(row, f"{kind.value}s", f"{value} already belongs to person {owner}"))
 
 
 def _contact_points(person: Person, rec: SubscriberRecord, today: date, policy_version_id: int | None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from privet.store.db import Base
@@ -77,6 +77,9 @@ class Person(Base):
     age_band: Mapped[str | None] = mapped_column(String(20))  # under_13 | 13_15 | 16_17 | adult
     state: Mapped[str | None] = mapped_column(String(2))
     parental_consent: Mapped[bool] = mapped_column(default=False)
+    kinds: Mapped[list[str]] = mapped_column(
+        JSON, default=list
+    )  # data-subject kinds beyond the account: prospect, referred_friend…
     created_at: Mapped[datetime]
     policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"))
 
