@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from privet.access.cli import app as token_app
+from privet.audit.cli import app as audit_app
 from privet.outbox.cli import app as outbox_app
 from privet.policy.cli import app as policy_app
 from privet.serve import serve
@@ -15,6 +16,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(subjects_app, name="subjects")
 app.add_typer(token_app, name="token")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(audit_app, name="audit")
 app.command()(serve)
 
 
