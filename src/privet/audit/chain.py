@@ -107,12 +107,12 @@ def append_entries(session: Session, pending: Sequence[PendingEntry], *, segment
     if segment_size is not None and segment_size < 1:
         raise ValueError(f"segment_size must be positive, not {segment_size}")
     size = segment_size or segment_size_from_env()
+    texts = [canonical_json(p.data) for p in pending]  # before the lock: it holds up every other writer
     conn = session.connection()  # Core on the session's transaction: no ORM bookkeeping per row
     seq, prev = _lock_head(conn)
     rows: list[dict[str, Any]] = []
-    for p in pending:
+    for p, data in zip(pending, texts, strict=True):
         seq += 1
-        data = canonical_json(p.data)
         digest = entry_hash(seq, p.at, p.actor, p.action, p.subject, data, prev)
         rows.append(
             {
