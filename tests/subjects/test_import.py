@@ -114,8 +114,18 @@ def test_people_without_an_account_are_imported_with_their_kinds(engine: Engine,
     path.write_text(
         json.dumps(
             [
-                {"person_id": "R1", "full_name": "Referred Friend", "emails": ["friend@example.org"], "subject_kinds": ["referred_friend"]},
-                {"person_id": "V1", "full_name": "Site Visitor", "emails": ["visitor@example.org"], "subject_kinds": "visitor;prospect"},
+                {
+                    "person_id": "R1",
+                    "full_name": "Referred Friend",
+                    "emails": ["friend@example.org"],
+                    "subject_kinds": ["referred_friend"],
+                },
+                {
+                    "person_id": "V1",
+                    "full_name": "Site Visitor",
+                    "emails": ["visitor@example.org"],
+                    "subject_kinds": "visitor;prospect",
+                },
             ]
         )
     )
