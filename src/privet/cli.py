@@ -6,8 +6,11 @@ import typer
 
 from privet.access.cli import app as token_app
 from privet.audit.cli import app as audit_app
+from privet.cpni.cli import app as cpni_app
+from privet.legal.cli import app as legal_app
 from privet.outbox.cli import app as outbox_app
 from privet.policy.cli import app as policy_app
+from privet.retention.cli import app as retention_app
 from privet.serve import serve
 from privet.subjects.cli import app as subjects_app
 
@@ -17,6 +20,9 @@ app.add_typer(subjects_app, name="subjects")
 app.add_typer(token_app, name="token")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(audit_app, name="audit")
+app.add_typer(cpni_app, name="cpni")
+app.add_typer(legal_app, name="legal")
+app.add_typer(retention_app, name="retention")
 app.command()(serve)
 
 

@@ -23,30 +23,35 @@ class Permission(StrEnum):
     CONSENT_WRITE = "consent:write"
     DECISIONS_CREATE = "decisions:create"
     AUDIENCES_CREATE = "audiences:create"
+    CPNI_AUTHENTICATE = "cpni:authenticate"
+    CPNI_DISCLOSE = "cpni:disclose"
+    CPNI_CREDENTIALS = "cpni:credentials"
+    CPNI_RECORDS = "cpni:records"
+    CPNI_APPROVE = "cpni:approve"
+    CPNI_BREACHES = "cpni:breaches"
+    LEGAL_READ = "legal:read"
+    LEGAL_WRITE = "legal:write"
+    LEGAL_RELEASE = "legal:release"
 
 
 P = Permission
 
+_CONSENT = {P.CONSENT_READ, P.CONSENT_WRITE, P.DECISIONS_CREATE}
+_CPNI_DESK = {P.CPNI_AUTHENTICATE, P.CPNI_DISCLOSE, P.CPNI_CREDENTIALS}
+
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "admin": frozenset(Permission),
     "privacy_officer": frozenset(
-        {
-            P.POLICY_READ,
-            P.SUBJECTS_READ,
-            P.AUDIT_READ,
-            P.OUTBOX_READ,
-            P.CONSENT_READ,
-            P.CONSENT_WRITE,
-            P.DECISIONS_CREATE,
-            P.AUDIENCES_CREATE,
-        }
+        {P.POLICY_READ, P.SUBJECTS_READ, P.AUDIT_READ, P.OUTBOX_READ, *_CONSENT, P.AUDIENCES_CREATE}
+        | {P.CPNI_RECORDS, P.CPNI_APPROVE, P.CPNI_BREACHES, P.LEGAL_READ}
     ),
-    "care_rep": frozenset(
-        {P.POLICY_READ, P.SUBJECTS_READ, P.SUBJECTS_WRITE, P.CONSENT_READ, P.CONSENT_WRITE, P.DECISIONS_CREATE}
-    ),
+    "care_rep": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.SUBJECTS_WRITE, *_CONSENT, *_CPNI_DESK}),
     "abuse_desk": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.ACCOUNTS_STATUS, P.OUTBOX_READ}),
-    "legal": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.AUDIT_READ, P.CONSENT_READ, P.DECISIONS_CREATE}),
-    "marketing": frozenset({P.POLICY_READ, P.DECISIONS_CREATE, P.AUDIENCES_CREATE}),
+    "legal": frozenset(
+        {P.POLICY_READ, P.SUBJECTS_READ, P.AUDIT_READ, P.CONSENT_READ, P.DECISIONS_CREATE}
+        | {P.CPNI_BREACHES, P.LEGAL_READ, P.LEGAL_WRITE, P.LEGAL_RELEASE}
+    ),
+    "marketing": frozenset({P.POLICY_READ, P.DECISIONS_CREATE, P.AUDIENCES_CREATE, P.CPNI_RECORDS}),
     "service_integration": frozenset(
         {
             P.POLICY_READ,
@@ -54,10 +59,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.SUBJECTS_WRITE,
             P.SUBJECTS_IMPORT,
             P.ACCOUNTS_STATUS,
-            P.CONSENT_READ,
-            P.CONSENT_WRITE,
-            P.DECISIONS_CREATE,
+            *_CONSENT,
             P.AUDIENCES_CREATE,
+            *_CPNI_DESK,
         }
     ),
 }

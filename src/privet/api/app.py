@@ -12,7 +12,10 @@ from privet.consent.api import public as consent_public
 from privet.consent.api import router as consent_router
 from privet.consent.privacy_api import router as privacy_router
 from privet.consent.privacy_api import staff as privacy_staff_router
+from privet.cpni.api import router as cpni_router
+from privet.cpni.api_records import router as cpni_records_router
 from privet.decide.api import router as decisions_router
+from privet.legal.api import router as legal_router
 from privet.policy.api import router as policy_router
 from privet.runtime import Runtime
 from privet.subjects.api import router as subjects_router
@@ -23,6 +26,9 @@ ROUTERS = [
     consent_router,
     decisions_router,
     tokens_router,
+    cpni_router,
+    cpni_records_router,
+    legal_router,
     privacy_staff_router,
     consent_public,
     privacy_router,

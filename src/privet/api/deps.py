@@ -6,7 +6,7 @@ route that does not, and a test keeps that list empty, so access is denied by de
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
@@ -60,15 +60,28 @@ def unit_of_work(runtime: Runtime, principal: Principal) -> Iterator[UnitOfWork]
         yield uow
 
 
-def unguarded_routes(routes: list[object]) -> list[str]:
+def api_routes(routes: Iterable[object], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    """Every API route with its full path, looking inside included routers."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            context = getattr(route, "include_context", None)
+            yield from api_routes(included.routes, prefix + str(getattr(context, "prefix", "") or ""))
+        elif isinstance(route, APIRoute):
+            yield prefix + route.path, route
+
+
+def v1_routes(routes: Iterable[object]) -> list[tuple[str, APIRoute]]:
+    return [(path, route) for path, route in api_routes(routes) if path.startswith("/v1")]
+
+
+def unguarded_routes(routes: Iterable[object]) -> list[str]:
     """Paths under /v1 whose handlers do not depend on `require(...)`."""
     missing = []
-    for route in routes:
-        if not isinstance(route, APIRoute) or not route.path.startswith("/v1") or getattr(route, "public", False):
-            continue
+    for path, route in v1_routes(routes):
         calls = _all_calls(route.dependant)
         if not any(hasattr(c, "__privet_permission__") for c in calls):
-            missing.append(f"{sorted(route.methods or [])} {route.path}")
+            missing.append(f"{sorted(route.methods or [])} {path}")
     return missing
 
 

@@ -1,17 +1,17 @@
 """Disclosure records and preservation holds.
 
 Every release of personal data outside the provider is a `Disclosure`: what, to whom, why and
-under which decision or legal demand. Shine the Light answers and transparency reports are
-drawn from these rows. A `Hold` keeps records from deletion (requests and retention sweeps)
-while it is active.
+under which decision or legal demand (a `Demand`, with any `SubscriberNotice` it owes). Shine
+the Light answers and transparency reports are drawn from these rows. A `Hold` keeps records
+from deletion (requests and retention sweeps) while it is active.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from privet.store.db import Base
@@ -54,3 +54,52 @@ class Hold(Base):
     renewals: Mapped[int] = mapped_column(Integer, default=0)
     released_at: Mapped[datetime | None]
     created_by: Mapped[str] = mapped_column(String(200))
+
+
+class Demand(Base):
+    """A legal demand or other disclosure request: who asked, under what authority, for what, by when.
+
+    `kind` decides what may be released (see `process.py`); the release itself still goes
+    through the decision point and is logged as a `Disclosure` carrying this row's id.
+    """
+
+    __tablename__ = "legal_demands"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    issuer: Mapped[str] = mapped_column(String(300))
+    issuer_kind: Mapped[str] = mapped_column(String(20))  # government | private | psap | acquirer
+    reference: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    deadline: Mapped[datetime | None]
+    recipient: Mapped[str] = mapped_column(String(120))
+    purpose: Mapped[str] = mapped_column(String(200))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    account_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    scope: Mapped[list[str]] = mapped_column(JSON, default=list)  # the data categories the demand asks for
+    scope_details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    nondisclosure_until: Mapped[date | None] = mapped_column(Date)
+    nondisclosure_indefinite: Mapped[bool] = mapped_column(default=False)
+    good_faith_basis: Mapped[str | None] = mapped_column(Text)
+    attestations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # open | fulfilled | partial | rejected | withdrawn
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None]
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class SubscriberNotice(Base):
+    """A notice owed to a subscriber about a demand, held back while a non-disclosure order runs."""
+
+    __tablename__ = "legal_subscriber_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("legal_demands.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    basis: Mapped[str] = mapped_column(String(60))  # CABLE-03 | policy:notify_subscriber | civil_process
+    before_release: Mapped[bool]
+    status: Mapped[str] = mapped_column(String(20))  # waiting | queued | given
+    message_id: Mapped[str | None] = mapped_column(String(36))
+    given_at: Mapped[datetime | None]
+    given_by: Mapped[str | None] = mapped_column(String(40))  # outbox | mail | in_person
+    created_at: Mapped[datetime]

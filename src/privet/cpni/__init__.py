@@ -1,0 +1,1 @@
+"""CPNI safeguards: authentication before disclosure, change notices, campaign records, breaches, certification."""
