@@ -10,6 +10,8 @@ from privet.cpni.cli import app as cpni_app
 from privet.legal.cli import app as legal_app
 from privet.outbox.cli import app as outbox_app
 from privet.policy.cli import app as policy_app
+from privet.requests.cli import app as requests_app
+from privet.requests.datasets.cli import app as datasets_app
 from privet.retention.cli import app as retention_app
 from privet.serve import serve
 from privet.subjects.cli import app as subjects_app
@@ -23,6 +25,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(cpni_app, name="cpni")
 app.add_typer(legal_app, name="legal")
 app.add_typer(retention_app, name="retention")
+app.add_typer(requests_app, name="requests")
+app.add_typer(datasets_app, name="datasets")
 app.command()(serve)
 
 

@@ -32,6 +32,10 @@ class Permission(StrEnum):
     LEGAL_READ = "legal:read"
     LEGAL_WRITE = "legal:write"
     LEGAL_RELEASE = "legal:release"
+    REQUESTS_CREATE = "requests:create"
+    REQUESTS_READ = "requests:read"
+    REQUESTS_MANAGE = "requests:manage"
+    DATASETS_READ = "datasets:read"
 
 
 P = Permission
@@ -44,12 +48,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "privacy_officer": frozenset(
         {P.POLICY_READ, P.SUBJECTS_READ, P.AUDIT_READ, P.OUTBOX_READ, *_CONSENT, P.AUDIENCES_CREATE}
         | {P.CPNI_RECORDS, P.CPNI_APPROVE, P.CPNI_BREACHES, P.LEGAL_READ}
+        | {P.REQUESTS_CREATE, P.REQUESTS_READ, P.REQUESTS_MANAGE, P.DATASETS_READ}
     ),
-    "care_rep": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.SUBJECTS_WRITE, *_CONSENT, *_CPNI_DESK}),
+    "care_rep": frozenset(
+        {P.POLICY_READ, P.SUBJECTS_READ, P.SUBJECTS_WRITE, *_CONSENT, *_CPNI_DESK, P.REQUESTS_CREATE, P.REQUESTS_READ}
+    ),
     "abuse_desk": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.ACCOUNTS_STATUS, P.OUTBOX_READ}),
     "legal": frozenset(
         {P.POLICY_READ, P.SUBJECTS_READ, P.AUDIT_READ, P.CONSENT_READ, P.DECISIONS_CREATE}
-        | {P.CPNI_BREACHES, P.LEGAL_READ, P.LEGAL_WRITE, P.LEGAL_RELEASE}
+        | {P.CPNI_BREACHES, P.LEGAL_READ, P.LEGAL_WRITE, P.LEGAL_RELEASE, P.REQUESTS_READ}
     ),
     "marketing": frozenset({P.POLICY_READ, P.DECISIONS_CREATE, P.AUDIENCES_CREATE, P.CPNI_RECORDS}),
     "service_integration": frozenset(
@@ -62,6 +69,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             *_CONSENT,
             P.AUDIENCES_CREATE,
             *_CPNI_DESK,
+            P.REQUESTS_CREATE,
+            P.REQUESTS_READ,
+            P.DATASETS_READ,
         }
     ),
 }

@@ -17,6 +17,7 @@ from privet.cpni.api_records import router as cpni_records_router
 from privet.decide.api import router as decisions_router
 from privet.legal.api import router as legal_router
 from privet.policy.api import router as policy_router
+from privet.requests.api import router as requests_router
 from privet.runtime import Runtime
 from privet.subjects.api import router as subjects_router
 
@@ -29,6 +30,7 @@ ROUTERS = [
     cpni_router,
     cpni_records_router,
     legal_router,
+    requests_router,
     privacy_staff_router,
     consent_public,
     privacy_router,

@@ -272,7 +272,9 @@ class CompiledPolicy:
         regime_rules = tuple(f.rule for f, _ in floor_outcomes)
         if denied or law_denied:
             worst = min([o for o, _ in denied] + law_denied, key=lambda o: DENIAL_ORDER[o])
-            rule = next((r for o, r in denied if o is worst), None) or next((r for o, r in outcomes if r), None)
+            rule = next((r for o, r in denied if o is worst), None)
+            if rule is None and worst is not Outcome.NO_RULE:
+                rule = next((r for _, r in outcomes if r), None)
             return Decision(False, worst, self.version, rule, regime_rules, tuple(reasons), tuple(dict.fromkeys(obligations)))
         allowed_outcomes = [o for o, _ in outcomes] + [o for _, o in floor_outcomes]
         basis = max(allowed_outcomes, key=lambda o: STRICTNESS[o])
@@ -294,19 +296,20 @@ class CompiledPolicy:
             return Outcome.REQUIRED
         if floor.requirement is Requirement.PROHIBITED:
             return Outcome.PROHIBITED_BY_LAW
-        regime_choices = self.regime_choices.get(floor.regime, ())
-        own = tuple(c for c in rule_choices if c.regime is floor.regime)
-        if own:
-            # The rules name the regime's own choices for this use (e.g. one of FCRA's two opt-outs):
-            # those choices alone speak for it, so one opt-out does not silence a different one.
-            regime_choices = own
-        opt_ins = [c for c in regime_choices if c.kind == "opt_in"] + [c for c in rule_choices if c.kind == "opt_in"]
+        # Whose consent satisfies the law: the regime's own choices named by the rules (one of FCRA's two
+        # opt-outs speaks only for its use), else every choice the pack offers for that regime (a CPNI
+        # approval, not some other consent), and only where the pack offers none, the rules' choices.
+        own = [c for c in rule_choices if c.regime is floor.regime]
+        offered = self.regime_choices.get(floor.regime, ())
+        opt_ins = _first_nonempty([c for c in source if c.kind == "opt_in"] for source in (own, offered, rule_choices))
         opted_in = any(self.choice_value(c.id, facts, at) for c in opt_ins)
         if floor.regime in (RegimeId.CCPA, RegimeId.COPPA) and facts.age is not None and facts.age < 13:
             opted_in = opted_in and facts.parental_consent
         if floor.requirement is Requirement.OPT_IN:
             return Outcome.OPT_IN_GIVEN if opted_in else Outcome.OPT_IN_MISSING
-        opt_outs = [c for c in regime_choices if c.kind == "opt_out"] + [c for c in rule_choices if c.kind == "opt_out"]
+        opt_outs = _first_nonempty([c for c in source if c.kind == "opt_out"] for source in (own, offered)) + [
+            c for c in rule_choices if c.kind == "opt_out"
+        ]
         if any(not self.choice_value(c.id, facts, at) for c in opt_outs) or (floor.regime is RegimeId.CCPA and facts.gpc):
             return Outcome.OPTED_OUT
         if floor.opt_in_from is not None or floor.rule == "CPNI-03":
@@ -315,6 +318,10 @@ class CompiledPolicy:
             if floor.opt_in_from is None or at < floor.opt_in_from:
                 return Outcome.OPT_IN_MISSING
         return Outcome.OPT_OUT_NOT_EXERCISED
+
+
+def _first_nonempty(lists: Iterable[list[Choice]]) -> list[Choice]:
+    return next((chosen for chosen in lists if chosen), [])
 
 
 def _co_winners(candidates: tuple[Candidate, ...], facts: SubjectFacts) -> list[Rule]:

@@ -6,6 +6,7 @@ from privet.consent import tables as consent_tables
 from privet.cpni import tables as cpni_tables
 from privet.legal import tables as legal_tables
 from privet.outbox import tables as outbox_tables
+from privet.requests import tables as requests_tables  # noqa: F401
 from privet.store.db import Base
 from privet.subjects import tables as subjects_tables
 
