@@ -72,14 +72,14 @@ def promises(pack: PackArg, as_json: JsonOpt = False) -> None:
     counts, pending = status_counts(plist), pending_counts(plist)
     if as_json:
         typer.echo(
-            json.dumps({"seed": plist.seed, "total": len(plist.promises), "by_status": counts, "not_yet_by_capability": pending})
+            json.dumps({"seed": plist.seed, "total": len(plist.promises), "by_status": counts, "pending_by_capability": pending})
         )
         return
     typer.echo(f"{plist.title} (seed {plist.seed}): {len(plist.promises)} promises")
     for status, n in counts.items():
         typer.echo(f"  {status:<10} {n}")
     if pending:
-        typer.echo("  not yet, by the capability that will enforce them:")
+        typer.echo("  not yet enforced, by the capability that will enforce them:")
         for cap, n in pending.items():
             typer.echo(f"    {cap:<28} {n}")
 

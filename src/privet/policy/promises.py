@@ -132,5 +132,6 @@ def status_counts(plist: PromiseList) -> dict[str, int]:
 
 
 def pending_counts(plist: PromiseList) -> dict[str, int]:
-    counts = Counter(p.pending.value for p in plist.promises if p.pending)
+    """Promises not yet enforced, by the capability that will enforce them."""
+    counts = Counter(p.pending.value for p in plist.promises if p.pending and p.status is not Status.ENFORCED)
     return dict(sorted(counts.items()))
