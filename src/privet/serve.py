@@ -12,7 +12,7 @@ from sqlalchemy import select
 from privet.access.tables import ApiToken
 from privet.access.tokens import create_token
 from privet.api.app import create_app
-from privet.cliopts import DbOpt, HistoryOpt, PolicyOpt, runtime_for
+from privet.cliopts import DbOpt, HistoryOpt, PolicyOpt, policy_path, runtime_for
 from privet.runtime import Runtime
 from privet.store.db import database_url
 
@@ -45,7 +45,9 @@ def serve(
         typer.echo("first start: an admin token was created; keep it safe, it is shown only now:")
         typer.echo(f"  {token}")
     typer.echo(f"privet: serving {url}  (API docs {url}/docs, OpenAPI {url}/openapi.json)")
-    uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
+    app = create_app(runtime)
+    app.state.policy_path = policy_path(policy)
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 __all__ = ["Path", "serve"]

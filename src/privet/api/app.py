@@ -20,6 +20,7 @@ from privet.policy.api import router as policy_router
 from privet.requests.api import router as requests_router
 from privet.runtime import Runtime
 from privet.subjects.api import router as subjects_router
+from privet.web import console_router, privacy_center_router
 
 ROUTERS = [
     policy_router,
@@ -34,6 +35,8 @@ ROUTERS = [
     privacy_staff_router,
     consent_public,
     privacy_router,
+    privacy_center_router,
+    console_router,
 ]
 
 

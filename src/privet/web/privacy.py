@@ -1,0 +1,285 @@
+"""The subscribers' privacy center at /privacy: the notice, the preference center, requests, GPC and the cookie banner.
+
+Public pages need no staff token. A subscriber signs in by following a signed link
+(/privacy/session/{token}, tokens from `consent.links.make_session_token`), which sets an
+HttpOnly cookie; every form carries a CSRF token bound to that session. Forms are plain HTML,
+answered with POST-redirect-GET, so the pages work without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Cookie, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from privet.api.deps import RuntimeDep
+from privet.consent import ledger
+from privet.consent.ledger import ConsentError
+from privet.consent.links import SESSION_VALIDITY, InvalidLink, read_session_token
+from privet.consent.privacy_api import GPC_HONOURED, MyChoices, handle_signals, my_choices
+from privet.policy.model import Choice
+from privet.policy.taxonomy import Channel
+from privet.requests.intake import Correction, Submission, submit
+from privet.requests.kinds import RequestError, RequestKind
+from privet.runtime import Runtime
+from privet.subjects.refs import PersonRef
+from privet.web.common import SECURITY_HEADERS, check_csrf, csrf_token, is_https, notice_body, page, static_text
+
+router = APIRouter(prefix="/privacy", tags=["privacy center pages"], include_in_schema=False)
+COOKIE = "privet_privacy_session"
+CSRF_PURPOSE = "privacy-center"
+REQUEST_KINDS = {
+    "access": (RequestKind.ACCESS, "Get a copy of my data"),
+    "delete": (RequestKind.DELETE, "Delete my data"),
+    "correct": (RequestKind.CORRECT, "Correct my data"),
+    "opt_out": (RequestKind.OPT_OUT_OF_SALE, "Do not sell or share my data"),
+}
+CORRECTABLE = {
+    "user.name": "Name",
+    "user.contact.email": "Email address",
+    "user.contact.phone_number": "Phone number",
+    "user.contact.address": "Postal address",
+}
+SessionCookie = Annotated[str | None, Cookie(alias=COOKIE)]
+
+
+def _person(runtime: Runtime, token: str | None) -> int | None:
+    if not token:
+        return None
+    try:
+        with runtime.uow("privacy-center") as uow:
+            return read_session_token(token, uow.now())
+    except InvalidLink:
+        return None
+
+
+def _anonymous_gpc(runtime: Runtime, request: Request) -> str | None:
+    """GPC from a visitor who is not signed in: this browser gets no sale or sharing; nothing to record against a person."""
+    if request.headers.get("sec-gpc", "").strip() != "1":
+        return None
+    return GPC_HONOURED if runtime.pack.statements.gpc != "not_honoured" else None
+
+
+def _context(runtime: Runtime, request: Request, token: str | None, person_id: int | None) -> dict[str, Any]:
+    if person_id is not None:
+        gpc, dnt = handle_signals(runtime, request, person_id)
+    else:
+        gpc, dnt = _anonymous_gpc(runtime, request), None
+    return {
+        "pack": runtime.pack,
+        "signed_in": person_id is not None,
+        "csrf": csrf_token(token, CSRF_PURPOSE) if token and person_id is not None else "",
+        "gpc": gpc,
+        "dnt": dnt,
+        "flash": request.query_params.get("done", ""),
+    }
+
+
+def _signed_in(runtime: Runtime, token: str | None) -> tuple[str, int]:
+    person_id = _person(runtime, token)
+    if token is None or person_id is None:
+        raise HTTPException(401, "sign in to the privacy center first, using the link we sent you")
+    return token, person_id
+
+
+@router.get("", response_class=HTMLResponse)
+def home(request: Request, runtime: RuntimeDep, session: SessionCookie = None) -> HTMLResponse:
+    ctx = _context(runtime, request, session, _person(runtime, session))
+    return page("privacy/home.html", notice=notice_body(runtime.pack), **ctx)
+
+
+@router.get("/session/{token}")
+def open_session(token: str, request: Request, runtime: RuntimeDep) -> Response:
+    person_id = _person(runtime, token)
+    if person_id is None:
+        return page("privacy/expired.html", status_code=401, pack=runtime.pack, signed_in=False, gpc=None, dnt=None, flash="")
+    with runtime.uow(f"subject:{person_id}") as uow:
+        uow.record("privacy_center.signed_in", f"person:{person_id}")
+    response = RedirectResponse("/privacy/choices", status_code=303, headers={"Cache-Control": "no-store"})
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=int(SESSION_VALIDITY.total_seconds()),
+        path="/privacy",
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+    )
+    return response
+
+
+@router.post("/signout")
+def sign_out(runtime: RuntimeDep, csrf: Annotated[str, Form()] = "", session: SessionCookie = None) -> Response:
+    token, _ = _signed_in(runtime, session)
+    check_csrf(token, CSRF_PURPOSE, csrf)
+    response = RedirectResponse("/privacy", status_code=303)
+    response.delete_cookie(COOKIE, path="/privacy")
+    return response
+
+
+@router.get("/choices", response_class=HTMLResponse)
+def choices_page(request: Request, runtime: RuntimeDep, session: SessionCookie = None) -> HTMLResponse:
+    person_id = _person(runtime, session)
+    ctx = _context(runtime, request, session, person_id)
+    if person_id is None:
+        return page("privacy/signin_needed.html", status_code=401, **ctx)
+    mine: MyChoices = my_choices(runtime, person_id, ctx["gpc"], ctx["dnt"])
+    here = {c.id for c in runtime.pack.choices if c.kind != "opt_in" or _form_channel(c) in c.channels}
+    return page("privacy/choices.html", choices=mine.choices, opt_in_here=here, **ctx)
+
+
+def _form_channel(choice: Choice) -> str:
+    """The channel a preference-center form records: the privacy center, or a web form where the choice names only that.
+
+    An opt-in is taken only through the choice's own channels, so an opt-in offered elsewhere is shown but not settable here.
+    """
+    for channel in (Channel.PRIVACY_CENTER, Channel.WEB_FORM):
+        if channel in choice.channels:
+            return channel.value
+    return Channel.PRIVACY_CENTER.value
+
+
+@router.post("/choices")
+async def choices_save(request: Request, runtime: RuntimeDep, session: SessionCookie = None) -> Response:
+    token, person_id = _signed_in(runtime, session)
+    form = await request.form()
+    check_csrf(token, CSRF_PURPOSE, str(form.get("csrf", "")))
+    current = {c.choice: c.value for c in my_choices(runtime, person_id, None, None).choices}
+    try:
+        with runtime.uow(f"subject:{person_id}") as uow:
+            for choice in runtime.pack.choices:
+                wanted = form.get(f"choice.{choice.id}")
+                if wanted not in ("yes", "no") or (wanted == "yes") == current.get(choice.id):
+                    continue
+                ledger.record_choice(
+                    uow,
+                    runtime.pack,
+                    person_id=person_id,
+                    choice_id=choice.id,
+                    value=wanted == "yes",
+                    channel=_form_channel(choice),
+                    evidence={"page": "/privacy/choices", "form": "preference-center"},
+                )
+    except ConsentError as exc:
+        raise HTTPException(422, f"choice: {exc}") from None
+    return RedirectResponse("/privacy/choices?done=saved", status_code=303)
+
+
+@router.get("/request", response_class=HTMLResponse)
+def request_page(request: Request, runtime: RuntimeDep, session: SessionCookie = None) -> HTMLResponse:
+    person_id = _person(runtime, session)
+    ctx = _context(runtime, request, session, person_id)
+    if person_id is None:
+        return page("privacy/signin_needed.html", status_code=401, **ctx)
+    return page("privacy/request.html", kinds=REQUEST_KINDS, correctable=CORRECTABLE, error="", **ctx)
+
+
+@router.post("/request", response_model=None)
+def request_submit(
+    request: Request,
+    runtime: RuntimeDep,
+    kind: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    value: Annotated[str, Form()] = "",
+    session: SessionCookie = None,
+) -> Response:
+    token, person_id = _signed_in(runtime, session)
+    check_csrf(token, CSRF_PURPOSE, csrf)
+    error = ""
+    if kind not in REQUEST_KINDS:
+        error = "Choose what you would like us to do."
+    else:
+        try:
+            corrections = [Correction(category=category, value=value)] if kind == "correct" else []
+            sub = Submission(
+                kind=REQUEST_KINDS[kind][0],
+                person=PersonRef(person_id=person_id),
+                channel=Channel.PRIVACY_CENTER,
+                corrections=corrections,
+            )
+            with runtime.uow(f"subject:{person_id}") as uow:
+                req = submit(uow, runtime.pack, sub)
+                return RedirectResponse(f"/privacy/request?done=request-{req.id}", status_code=303)
+        except ValidationError:
+            error = "To correct your data, choose what to correct and give the accurate value."
+        except RequestError as exc:
+            error = str(exc)
+    ctx = _context(runtime, request, session, person_id)
+    return page("privacy/request.html", status_code=422, kinds=REQUEST_KINDS, correctable=CORRECTABLE, error=error, **ctx)
+
+
+@router.get("/static/{name}")
+def static(name: str) -> Response:
+    types = {"site.css": "text/css", "banner.js": "text/javascript"}
+    if name not in types:
+        raise HTTPException(404, "no such file")
+    return Response(static_text(name), media_type=types[name], headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/banner.js")
+def banner_script() -> Response:
+    """The cookie banner a provider's site includes with <script src=".../privacy/banner.js" defer></script>."""
+    return Response(static_text("banner.js"), media_type="text/javascript", headers={"Cache-Control": "public, max-age=3600"})
+
+
+class CookieClasses(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    classes: dict[str, bool] = Field(max_length=50, description="cookie class (a choice offered on the cookie banner) → allowed")
+    gpc: bool = Field(default=False, description="navigator.globalPrivacyControl as the page saw it")
+
+
+def banner_classes(runtime: Runtime) -> list[dict[str, object]]:
+    out = []
+    for c in runtime.pack.choices:
+        if Channel.COOKIE_BANNER in c.channels or Channel.BROWSER_SETTINGS in c.channels:
+            out.append({"id": c.id, "name": c.name, "description": c.description, "default": c.default == "allowed"})
+    return out
+
+
+@router.get("/banner/classes")
+def banner_config(request: Request, runtime: RuntimeDep) -> JSONResponse:
+    """The cookie classes the banner offers, and whether this browser's GPC signal is honoured."""
+    gpc = _anonymous_gpc(runtime, request)
+    return JSONResponse({"provider": runtime.pack.provider.name, "gpc": gpc, "classes": banner_classes(runtime)})
+
+
+@router.post("/banner/consent")
+def banner_consent(body: CookieClasses, request: Request, runtime: RuntimeDep, session: SessionCookie = None) -> JSONResponse:
+    """Record the banner's answer. GPC wins over any 'allow' for an opt-out class; a signed-in subscriber's ledger is updated."""
+    known = {str(c["id"]) for c in banner_classes(runtime)}
+    unknown = sorted(set(body.classes) - known)
+    if unknown:
+        raise HTTPException(422, f"unknown cookie class: {', '.join(unknown)}")
+    gpc = _anonymous_gpc(runtime, request) or (
+        GPC_HONOURED if body.gpc and runtime.pack.statements.gpc != "not_honoured" else None
+    )
+    answers = {k: (False if gpc and _is_opt_out(runtime, k) else v) for k, v in body.classes.items()}
+    person_id = _person(runtime, session)
+    with runtime.uow(f"subject:{person_id}" if person_id else "privacy-center:banner") as uow:
+        if person_id is None:
+            uow.record("privacy_center.cookie_consent", None, classes=answers, gpc=bool(gpc))
+        else:
+            for choice_id, allowed in sorted(answers.items()):
+                ledger.record_choice(
+                    uow,
+                    runtime.pack,
+                    person_id=person_id,
+                    choice_id=choice_id,
+                    value=allowed,
+                    channel=_banner_channel(runtime, choice_id),
+                    evidence={"banner": True, "gpc": bool(gpc)},
+                )
+    return JSONResponse({"recorded": answers, "gpc": gpc, "person": person_id is not None}, headers=SECURITY_HEADERS)
+
+
+def _is_opt_out(runtime: Runtime, choice_id: str) -> bool:
+    return any(c.id == choice_id and c.kind == "opt_out" for c in runtime.pack.choices)
+
+
+def _banner_channel(runtime: Runtime, choice_id: str) -> str:
+    choice = runtime.pack.choice(choice_id)
+    offered = choice.channels if choice else []
+    return (Channel.COOKIE_BANNER if Channel.COOKIE_BANNER in offered else Channel.BROWSER_SETTINGS).value
