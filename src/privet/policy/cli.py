@@ -11,6 +11,7 @@ import typer
 
 from privet.policy.check import check_pack
 from privet.policy.diff import any_material, diff_packs
+from privet.policy.draft.cli import draft
 from privet.policy.load import PackError, Problem, format_path, load_pack, load_pack_or_raise
 from privet.policy.model import PolicyPack
 from privet.policy.promises import check_promises, load_promises, pending_counts, promises_path, status_counts
@@ -137,3 +138,6 @@ def diff(
             )
         typer.echo(f"{len(changes)} change(s), {sum(c.material for c in changes)} material")
     raise typer.Exit(1 if material else 0)
+
+
+app.command("draft")(draft)

@@ -1,0 +1,159 @@
+"""Which OPP-115 practice categories a policy segment talks about.
+
+The model is a small head over two views of a segment: frozen MiniLM embeddings (the segment
+itself, and the mean and maximum over its sentences, so long segments are not cut at 256 word
+pieces) and hashed word n-grams. Each view has a one-vs-rest logistic regression; their
+probabilities are blended per label with weights, and compared to per-label thresholds, chosen
+on out-of-fold predictions by `scripts/train_compiler.py`. All of it is a few megabytes of numpy
+arrays in `data/classifier.npz`, shipped with privet and never downloaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from privet.policy.draft.encoder import MiniLM
+from privet.policy.draft.features import sparse_dot, tfidf_rows
+from privet.policy.draft.segment import sentences
+
+Array = npt.NDArray[np.float32]
+
+LABELS: tuple[str, ...] = (
+    "First Party Collection/Use",
+    "Third Party Sharing/Collection",
+    "User Choice/Control",
+    "User Access, Edit and Deletion",
+    "Data Retention",
+    "Data Security",
+    "Policy Change",
+    "Do Not Track",
+    "International and Specific Audiences",
+    "Introductory/Generic",
+    "Practice not covered",
+    "Privacy contact information",
+)
+# The three "Other" labels fold back into OPP-115's tenth category for reporting.
+CATEGORY_OF = {label: ("Other" if i >= 9 else label) for i, label in enumerate(LABELS)}
+DEFAULT_MODEL = Path(__file__).with_name("data") / "classifier.npz"
+
+
+def pool(sentence_embeddings: Array) -> Array:
+    """A segment's embedding view: the mean and the maximum of its sentences' vectors."""
+    return np.concatenate([sentence_embeddings.mean(axis=0), sentence_embeddings.max(axis=0)]).astype(np.float32)
+
+
+def pool_segments(parts: Array, sizes: Sequence[int]) -> Array:
+    """Pool consecutive runs of sentence vectors (`sizes` sentences per segment) into segment features."""
+    out = np.zeros((len(sizes), 2 * parts.shape[1]), dtype=np.float32)
+    start = 0
+    for row, size in enumerate(sizes):
+        out[row] = pool(parts[start : start + size])
+        start += size
+    return out
+
+
+def embedding_features(model: MiniLM, texts: Sequence[str]) -> Array:
+    """Segment features from one embedding pass over the sentences of each text."""
+    pieces: list[list[str]] = [sentences(t) or [t] for t in texts]
+    parts = model.embed([s for group in pieces for s in group])
+    return pool_segments(parts, [len(p) for p in pieces])
+
+
+def neighbours(values: Array) -> tuple[Array, Array]:
+    """Rows of the previous and the next segment (a segment's own row at either end)."""
+    prev, nxt = values.copy(), values.copy()
+    prev[1:] = values[:-1]
+    nxt[:-1] = values[1:]
+    return prev, nxt
+
+
+def _sigmoid(x: Array) -> Array:
+    result: Array = (1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))).astype(np.float32)
+    return result
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Per-label probabilities of one segment and the labels over their thresholds."""
+
+    probabilities: dict[str, float]
+    labels: tuple[str, ...]
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(CATEGORY_OF[label] for label in self.labels))
+
+    def confidence(self, label: str) -> float:
+        return self.probabilities.get(label, 0.0)
+
+
+class SegmentClassifier:
+    """The trained head; `classify` needs the MiniLM encoder for the embedding view."""
+
+    def __init__(self, path: Path = DEFAULT_MODEL) -> None:
+        with np.load(path, allow_pickle=False) as data:
+            self.labels = tuple(str(x) for x in data["labels"])
+            self.idf = data["idf"].astype(np.float32)
+            self.w_tfidf = data["w_tfidf"].astype(np.float32)
+            self.b_tfidf = data["b_tfidf"].astype(np.float32)
+            self.mean = data["emb_mean"].astype(np.float32)
+            self.scale = data["emb_scale"].astype(np.float32)
+            self.w_emb = data["w_emb"].astype(np.float32)
+            self.b_emb = data["b_emb"].astype(np.float32)
+            self.w_stack = data["w_stack"].astype(np.float32)
+            self.b_stack = data["b_stack"].astype(np.float32)
+            self.thresholds = data["thresholds"].astype(np.float32)
+        if self.labels != LABELS:
+            raise ValueError(f"{path.name} was trained for other labels: retrain with scripts/train_compiler.py")
+
+    def views(self, texts: Sequence[str], features: Array) -> tuple[Array, Array]:
+        """Level-1 scores (ridge regressions, roughly 0-1): hashed n-grams of the texts, and the embedding features."""
+        indices, values = tfidf_rows(texts, self.idf)
+        s_tfidf = sparse_dot(indices, values, self.w_tfidf) + self.b_tfidf
+        s_emb: Array = (((features - self.mean) / self.scale) @ self.w_emb + self.b_emb).astype(np.float32)
+        return s_tfidf, s_emb
+
+    def stacked(self, s_tfidf: Array, s_emb: Array) -> Array:
+        """Level 2: each label from both views of the segment and the blended views of its neighbours."""
+        prev, nxt = neighbours(((s_tfidf + s_emb) / 2).astype(np.float32))
+        z = np.concatenate([s_tfidf, s_emb, prev, nxt], axis=1)
+        return _sigmoid(z @ self.w_stack + self.b_stack)
+
+    def _predictions(self, probs: Array) -> list[Prediction]:
+        out = []
+        for row in probs:
+            chosen = tuple(label for label, p, t in zip(self.labels, row, self.thresholds, strict=True) if p >= t)
+            out.append(Prediction({label: round(float(p), 3) for label, p in zip(self.labels, row, strict=True)}, chosen))
+        return out
+
+    def classify(
+        self, model: MiniLM, texts: Sequence[str], bodies: Sequence[str] | None = None
+    ) -> list[tuple[Prediction, list[tuple[str, Prediction]]]]:
+        """Each segment's prediction (segments in document order) and, for each of its sentences, a
+        prediction that averages the sentence's own view-blend with its segment's stacked probability.
+
+        `texts` feed the n-gram view (a segment's heading plus its text); `bodies`, when given, are
+        split into the sentences that are embedded and returned (so headings are no sentences)."""
+        if not texts:
+            return []
+        pieces: list[list[str]] = [sentences(t) or [t] for t in (bodies if bodies is not None else texts)]
+        flat = [s for group in pieces for s in group]
+        parts = model.embed(flat)
+        sizes = [len(p) for p in pieces]
+        ends = np.cumsum(sizes).tolist()
+        spans = list(zip([0, *ends[:-1]], ends, strict=True))
+        segment_probs = self.stacked(*self.views(list(texts), pool_segments(parts, sizes)))
+        s_tfidf, s_emb = self.views(flat, np.concatenate([parts, parts], axis=1))
+        sentence_blend = np.clip((s_tfidf + s_emb) / 2, 0.0, 1.0)
+        out = []
+        for row, (group, (lo, hi)) in enumerate(zip(pieces, spans, strict=True)):
+            mixed = 0.5 * sentence_blend[lo:hi] + 0.5 * segment_probs[row]
+            out.append(
+                (self._predictions(segment_probs[row : row + 1])[0], list(zip(group, self._predictions(mixed), strict=True)))
+            )
+        return out
