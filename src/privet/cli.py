@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from privet.abuse.cli import app as abuse_app
 from privet.access.cli import app as token_app
 from privet.audit.cli import app as audit_app
 from privet.cpni.cli import app as cpni_app
+from privet.decide.cli import app as decide_app
 from privet.legal.cli import app as legal_app
 from privet.outbox.cli import app as outbox_app
 from privet.policy.cli import app as policy_app
@@ -27,6 +29,8 @@ app.add_typer(legal_app, name="legal")
 app.add_typer(retention_app, name="retention")
 app.add_typer(requests_app, name="requests")
 app.add_typer(datasets_app, name="datasets")
+app.add_typer(abuse_app, name="abuse")
+app.add_typer(decide_app, name="decide")
 app.command()(serve)
 
 

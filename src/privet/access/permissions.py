@@ -36,27 +36,33 @@ class Permission(StrEnum):
     REQUESTS_READ = "requests:read"
     REQUESTS_MANAGE = "requests:manage"
     DATASETS_READ = "datasets:read"
+    ABUSE_READ = "abuse:read"
+    ABUSE_INGEST = "abuse:ingest"
+    ABUSE_WORK = "abuse:work"
+    ABUSE_ASSIGNMENTS = "abuse:assignments"
+    ABUSE_REACTIVATE = "abuse:reactivate"
 
 
 P = Permission
 
 _CONSENT = {P.CONSENT_READ, P.CONSENT_WRITE, P.DECISIONS_CREATE}
 _CPNI_DESK = {P.CPNI_AUTHENTICATE, P.CPNI_DISCLOSE, P.CPNI_CREDENTIALS}
+_ABUSE_DESK = {P.ABUSE_READ, P.ABUSE_INGEST, P.ABUSE_WORK, P.ABUSE_ASSIGNMENTS}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "admin": frozenset(Permission),
     "privacy_officer": frozenset(
         {P.POLICY_READ, P.SUBJECTS_READ, P.AUDIT_READ, P.OUTBOX_READ, *_CONSENT, P.AUDIENCES_CREATE}
         | {P.CPNI_RECORDS, P.CPNI_APPROVE, P.CPNI_BREACHES, P.LEGAL_READ}
-        | {P.REQUESTS_CREATE, P.REQUESTS_READ, P.REQUESTS_MANAGE, P.DATASETS_READ}
+        | {P.REQUESTS_CREATE, P.REQUESTS_READ, P.REQUESTS_MANAGE, P.DATASETS_READ, P.ABUSE_READ}
     ),
     "care_rep": frozenset(
         {P.POLICY_READ, P.SUBJECTS_READ, P.SUBJECTS_WRITE, *_CONSENT, *_CPNI_DESK, P.REQUESTS_CREATE, P.REQUESTS_READ}
     ),
-    "abuse_desk": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.ACCOUNTS_STATUS, P.OUTBOX_READ}),
+    "abuse_desk": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.ACCOUNTS_STATUS, P.OUTBOX_READ, *_ABUSE_DESK}),
     "legal": frozenset(
         {P.POLICY_READ, P.SUBJECTS_READ, P.AUDIT_READ, P.CONSENT_READ, P.DECISIONS_CREATE}
-        | {P.CPNI_BREACHES, P.LEGAL_READ, P.LEGAL_WRITE, P.LEGAL_RELEASE, P.REQUESTS_READ}
+        | {P.CPNI_BREACHES, P.LEGAL_READ, P.LEGAL_WRITE, P.LEGAL_RELEASE, P.REQUESTS_READ, P.ABUSE_READ}
     ),
     "marketing": frozenset({P.POLICY_READ, P.DECISIONS_CREATE, P.AUDIENCES_CREATE, P.CPNI_RECORDS}),
     "service_integration": frozenset(
@@ -72,6 +78,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.REQUESTS_CREATE,
             P.REQUESTS_READ,
             P.DATASETS_READ,
+            P.ABUSE_INGEST,
+            P.ABUSE_ASSIGNMENTS,
         }
     ),
 }

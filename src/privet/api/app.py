@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from privet import __version__
+from privet.abuse.api import router as abuse_router
 from privet.access.api import router as tokens_router
 from privet.api import problems
 from privet.api.limits import BodySizeLimit
@@ -15,6 +16,7 @@ from privet.consent.privacy_api import staff as privacy_staff_router
 from privet.cpni.api import router as cpni_router
 from privet.cpni.api_records import router as cpni_records_router
 from privet.decide.api import router as decisions_router
+from privet.decide.audience_api import router as audiences_router
 from privet.legal.api import router as legal_router
 from privet.policy.api import router as policy_router
 from privet.requests.api import router as requests_router
@@ -32,6 +34,8 @@ ROUTERS = [
     cpni_records_router,
     legal_router,
     requests_router,
+    abuse_router,
+    audiences_router,
     privacy_staff_router,
     consent_public,
     privacy_router,

@@ -1,5 +1,6 @@
 """Imports every domain's tables so the metadata (and Alembic) sees the whole schema."""
 
+from privet.abuse import tables as abuse_tables  # noqa: F401
 from privet.access import tables as access_tables
 from privet.audit import tables as audit_tables
 from privet.consent import tables as consent_tables
