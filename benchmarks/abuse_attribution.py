@@ -39,7 +39,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, make_url, text
 
 from privet.abuse.addresses import parse_prefix
-from privet.abuse.assignments import _record, import_rows, read_rows
+from privet.abuse.assignments import import_rows, read_rows, record
 from privet.abuse.attribution import lookup
 from privet.abuse.tables import AbuseAssignment
 from privet.store.db import make_engine, session_factory
@@ -88,7 +88,7 @@ def generate(total: int, seed: int) -> Iterator[dict[str, Any]]:
         for start, end in _back_to_back(rng, 3_600, 3 * 86_400):
             if budgets["dhcp"] <= 0:
                 break
-            yield _record("dhcp", prefix, start, end, account_number=f"D{rng.randrange(10**7):07d}")
+            yield record("dhcp", prefix, start, end, account_number=f"D{rng.randrange(10**7):07d}")
             budgets["dhcp"] -= 1
             made += 1
         address += 1
@@ -98,7 +98,7 @@ def generate(total: int, seed: int) -> Iterator[dict[str, Any]]:
         for start, end in _back_to_back(rng, 3_600, 30 * 86_400):
             if budgets["radius"] <= 0:
                 break
-            yield _record(
+            yield record(
                 "radius",
                 prefix,
                 start,
@@ -116,7 +116,7 @@ def generate(total: int, seed: int) -> Iterator[dict[str, Any]]:
                 if budgets["cgnat"] <= 0:
                     break
                 lo = 1024 + block * 1000
-                yield _record(
+                yield record(
                     "cgnat", prefix, start, end, port_lo=lo, port_hi=lo + 999, account_number=f"C{rng.randrange(10**7):07d}"
                 )
                 budgets["cgnat"] -= 1
@@ -124,7 +124,7 @@ def generate(total: int, seed: int) -> Iterator[dict[str, Any]]:
     s = 0
     while budgets["static"] > 0:
         text_prefix = f"192.0.{s >> 5 & 255}.{(s & 31) * 8}/29" if s % 2 else f"198.{18 + (s >> 16 & 1)}.{s >> 8 & 255}.{s & 255}"
-        yield _record("static", parse_prefix(text_prefix), T0 - 400 * 86_400, None, account_number=f"S{s:07d}")
+        yield record("static", parse_prefix(text_prefix), T0 - 400 * 86_400, None, account_number=f"S{s:07d}")
         budgets["static"] -= 1
         s += 1
 

@@ -5,6 +5,7 @@ The translation covers a campaign space (a set of request shapes) of one pack ve
   candidate rules in privet's order of specificity, the highest tier with a match wins, and
   every matching rule of that tier must allow (its basis, against the choice's value at the
   request's moment: on record and in effect, else the default, else no under GPC);
+  (this mirrors the engine as it stands; the run fails loudly when the two disagree)
 - each regime floor becomes a `forbid` too. Where a regime applies is compiled from privet's
   regime code by evaluating it on every class of the facts the regime declares it reads
   (`privet.decide.bulk_regimes`); what its floor then requires (opt-in, opt-out, the CPNI
@@ -145,7 +146,12 @@ class Translator:
     # --- floors ---
 
     def floor_denies(self, floor: Floor, per_category: Any) -> str:
-        """CompiledPolicy._floor_outcome, in Cedar: true when this floor refuses the use."""
+        """CompiledPolicy._floor_outcome, in Cedar: true when this floor refuses the use.
+
+        Whose consent counts: the regime's own choices among the winning rules' choices, else
+        the choices the pack offers for the regime, else (for opt-in only) the rules' choices;
+        any opt-out among the rules' choices counts as well.
+        """
         if floor.requirement is Requirement.NONE:
             return "false"
         if floor.requirement is Requirement.PROHIBITED:
@@ -154,23 +160,26 @@ class Translator:
         in_force = {cid: self.rule_choice_in_force(per_category, cid) for cid in rule_ids}
         kind = {cid: self.compiled.choices[cid].kind for cid in rule_ids}
         own = [cid for cid in rule_ids if self.compiled.choices[cid].regime is floor.regime]
-        static = self.compiled.regime_choices.get(floor.regime, ())
-        own_exists = any_of([in_force[c] for c in own])
+        offered = self.compiled.regime_choices.get(floor.regime, ())
 
-        def regime_part(wanted: str, term: str) -> str:
-            dynamic = any_of([f"({in_force[c]} && {term.format(self.value(c))})" for c in own if kind[c] == wanted])
-            fixed = any_of([term.format(self.value(c.id)) for c in static if c.kind == wanted])
-            return f"(if {own_exists} then {dynamic} else {fixed})" if own else fixed
+        def dynamic(ids: list[str], wanted: str, negate: bool) -> tuple[str, str]:
+            """(some of these is in force, the answer from those in force)."""
+            chosen = [c for c in ids if kind[c] == wanted]
+            value = (lambda c: f"!{self.value(c)}") if negate else self.value
+            return any_of([in_force[c] for c in chosen]), any_of([f"({in_force[c]} && {value(c)})" for c in chosen])
 
-        def rule_part(wanted: str, term: str) -> str:
-            return any_of([f"({in_force[c]} && {term.format(self.value(c))})" for c in rule_ids if kind[c] == wanted])
-
-        opted_in = f"({regime_part('opt_in', '{}')} || {rule_part('opt_in', '{}')})"
+        own_in, own_in_value = dynamic(own, "opt_in", negate=False)
+        offered_in = [c.id for c in offered if c.kind == "opt_in"]
+        rules_in = dynamic(rule_ids, "opt_in", negate=False)[1]
+        fallback_in = any_of([self.value(c) for c in offered_in]) if offered_in else rules_in
+        opted_in = f"(if {own_in} then {own_in_value} else {fallback_in})"
         if floor.regime in (RegimeId.CCPA, RegimeId.COPPA):
             opted_in = f"(if principal.has_age && principal.age < 13 then ({opted_in} && principal.parental) else {opted_in})"
         if floor.requirement is Requirement.OPT_IN:
             return f"!{opted_in}"
-        opted_out = [regime_part("opt_out", "!{}"), rule_part("opt_out", "!{}")]
+        own_out, own_out_value = dynamic(own, "opt_out", negate=True)
+        offered_out = any_of([f"!{self.value(c.id)}" for c in offered if c.kind == "opt_out"])
+        opted_out = [f"(if {own_out} then {own_out_value} else {offered_out})", dynamic(rule_ids, "opt_out", negate=True)[1]]
         if floor.regime is RegimeId.CCPA:
             opted_out.append("principal.gpc")
         deny = [any_of(opted_out)]

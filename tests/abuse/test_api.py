@@ -25,8 +25,8 @@ Headers = Callable[[str], dict[str, str]]
 
 def _app(runtime: Runtime, ctx: AbuseContext) -> FastAPI:
     app = create_app(runtime)
-    if not any(getattr(r, "path", "").startswith("/v1/abuse") for r in app.routes):
-        app.include_router(router)  # until app.py mounts it
+    if not any(getattr(r, "original_router", None) is router for r in app.routes):
+        app.include_router(router)  # where app.py does not mount it
     app.state.abuse_context = ctx
     return app
 

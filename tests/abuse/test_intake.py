@@ -11,7 +11,7 @@ from privet.abuse.intake import IntakeResult
 from privet.abuse.service import AbuseContext
 from privet.abuse.tables import AbuseCase, AbuseEvidence, AbuseNotice
 from privet.runtime import Runtime
-from tests.abuse.conftest import assign, audited, lease, letter, outbox, pgp_inline, sample, subscriber
+from tests.abuse.conftest import assign, audited, copyright_notice, lease, letter, outbox, pgp_inline, sample, subscriber
 from tests.abuse.test_parsers import BOMB, XXE
 
 # (sample, address, event day, subscriber account) for every real sample in ../shared/samples
@@ -200,12 +200,7 @@ def test_a_person_decides_what_a_machine_cannot(runtime: Runtime, ctx: AbuseCont
         from privet.abuse.assignments import add_network
 
         add_network(desk.uow, "203.0.113.0/24")
-    squat = letter(
-        sample("acns-ipechelon-paramount-314620451.xml")
-        .replace(b"192.168.2.200", b"203.0.113.99")
-        .replace(b"2015-11-13", b"2025-02-01"),
-        message_id="<sq@x.example>",
-    )
+    squat = copyright_notice("SQ1", "2025-02-01T10:00:00Z", ip="203.0.113.99")
     held = _one(ctx, squat)
     assert held.status == "review" and "did not assign" in (held.reason or "")
     with ctx.desk("desk:jo") as desk:

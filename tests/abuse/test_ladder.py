@@ -38,7 +38,7 @@ def _long_lease(ctx: AbuseContext, account: str, ip: str = IP) -> None:
     assign(ctx, "dhcp", [lease(ip, account, "2025-01-01T00:00:00Z", "2025-12-31T00:00:00Z")])
 
 
-@pytest.mark.promise("000-P052", "000-P053", "000-P057", "000-P079", "000-P025")
+@pytest.mark.promise("000-P052", "000-P053", "000-P054", "000-P057", "000-P079", "000-P025")
 def test_a_subscriber_who_keeps_receiving_valid_notices_walks_the_whole_ladder(
     runtime: Runtime, ctx: AbuseContext, clock: Clock
 ) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from privet.abuse.parse import Refused, parse_notice
 from privet.abuse.parse.acns import find_inline
@@ -212,3 +215,30 @@ def test_xarf_report_without_an_address_needs_review() -> None:
     body = json.dumps({"xarf_version": "4.0.0", "category": "messaging", "type": "spam", "reporter": {"contact": "r@x.example"}})
     notice = parse_notice(body.encode(), S)
     assert notice.needs_review and "no source address" in (notice.review_reason or "")
+
+
+_SEEDS = [
+    ACNS := b"<Infringement><Case><ID>1</ID></Case><Source><IP_Address>192.0.2.1</IP_Address></Source></Infringement>",
+    letter(ACNS),
+    b'{"xarf_version": "4.0.0", "category": "messaging", "type": "spam", "source_identifier": "192.0.2.1"}',
+    b"From: a@b.example\nContent-Type: multipart/report; report-type=feedback-report; boundary=x\n\n--x\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\nSource-IP: 192.0.2.1\n--x--\n",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(seed=st.sampled_from(_SEEDS), cuts=st.lists(st.tuples(st.integers(0, 4000), st.binary(max_size=8)), max_size=6))
+def test_mangled_notices_are_parsed_or_refused_never_crash(seed: bytes, cuts: list[tuple[int, bytes]]) -> None:
+    """Real shapes with bytes spliced in anywhere: the parser answers with a notice or a refusal, nothing else."""
+    raw = bytearray(seed)
+    for at, junk in cuts:
+        position = at % (len(raw) + 1)
+        raw[position : position + len(junk)] = junk
+    with contextlib.suppress(Refused):
+        parse_notice(bytes(raw), S)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=3000))
+def test_arbitrary_bytes_are_parsed_or_refused_never_crash(raw: bytes) -> None:
+    with contextlib.suppress(Refused):
+        parse_notice(raw, S)

@@ -11,23 +11,21 @@ flush at `settle`, because each `UnitOfWork.send` flushes the session.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, func, insert, or_, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from privet.abuse.batch import Collector, insert_new
 from privet.abuse.settings import AbuseSettings
 from privet.abuse.tables import AbuseAction, AbuseCase, AbuseStrike
 from privet.outbox.queue import enqueue
-from privet.outbox.tables import OutboxMessage
 from privet.policy.model import PolicyPack
-from privet.store.db import Base
 from privet.store.uow import UnitOfWork
 from privet.subjects.identities import IdentityKind, InvalidIdentity, normalize
 from privet.subjects.tables import Account, AccountMember, AccountStatusChange, ContactPoint, Identity
@@ -54,46 +52,6 @@ class NotFound(AbuseError):
 
 class Conflict(AbuseError):
     """The thing exists but is in a state that does not allow the request (409)."""
-
-
-@functools.cache
-def _columns(table: Table) -> tuple[tuple[str, Any], ...]:
-    """Each column's key and the scalar default a Core INSERT must supply when a new row left it unset."""
-    specs = []
-    for column in table.columns:
-        default = column.default
-        fill = default.arg if default is not None and getattr(default, "is_scalar", False) else None  # type: ignore[attr-defined]
-        if default is not None and getattr(default, "is_callable", False):
-            fill = default.arg  # type: ignore[attr-defined]  # a callable such as dict: called per row
-        specs.append((column.key, fill))
-    return tuple(specs)
-
-
-def _values(table: Table, row: Any) -> dict[str, Any]:
-    """A new row's column values for a Core INSERT, read from the instance dict (no attribute instrumentation)."""
-    if isinstance(row, dict):
-        return row
-    state = row.__dict__
-    values = {}
-    for key, fill in _columns(table):
-        value = state.get(key)
-        if value is None and fill is not None:
-            value = fill(None) if callable(fill) else fill
-        values[key] = value
-    return values
-
-
-class _Collector:
-    """Stands in for the session in `enqueue`, which only adds its message and flushes it."""
-
-    def __init__(self) -> None:
-        self.rows: list[OutboxMessage] = []
-
-    def add(self, row: OutboxMessage) -> None:
-        self.rows.append(row)
-
-    def flush(self) -> None:
-        """The real flush happens once, in `Desk.settle`."""
 
 
 @dataclass
@@ -169,16 +127,12 @@ class Desk:
         self._outgoing.append((message, on_sent))
 
     def settle(self) -> None:
-        """Write what the batch made: new rows with one multi-row INSERT per table, changed rows by one flush.
+        """Write what the batch made: changed rows by one flush, new rows by one INSERT per table (see `batch`).
 
-        New rows (notices, evidence, cases, strikes, steps, outbox messages) were never added to the
-        session, so the ORM's per-object bookkeeping is skipped; they are inserted parents first.
-        `UnitOfWork.send` would flush once per message, so deferred messages are built by the
-        outbox's own `enqueue` against a stand-in that only collects them, and each is audited
-        exactly as `send` audits it.
+        Deferred messages are queued here, each audited exactly as `UnitOfWork.send` audits it.
         """
         outgoing, self._outgoing = self._outgoing, []
-        collector = _Collector()
+        collector = Collector()
         for message, on_sent in outgoing:
             row = enqueue(cast(Session, collector), now=self.now(), **message)
             self.uow.record(
@@ -188,17 +142,7 @@ class Desk:
                 on_sent(row.id)
         new, self._new = [*self._new, *collector.rows], []
         self.uow.session.flush()
-        by_table: dict[str, list[Any]] = {}
-        for row in new:
-            if isinstance(row, tuple):  # (table name, values) of a row never made an object
-                by_table.setdefault(row[0], []).append(row[1])
-            else:
-                by_table.setdefault(row.__table__.name, []).append(row)
-        for table in Base.metadata.sorted_tables:
-            rows = by_table.pop(table.name, [])
-            if rows:
-                self.uow.session.execute(insert(table), [_values(table, r) for r in rows])
-        assert not by_table, f"no table order for {sorted(by_table)}"
+        insert_new(self.uow.session, new)
 
     # --- accounts, cases, standing ----------------------------------------------------------
 

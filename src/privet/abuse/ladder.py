@@ -16,21 +16,14 @@ from datetime import datetime
 from sqlalchemy import select
 
 from privet.abuse import messages
-from privet.abuse.desk import AbuseError, Conflict, Desk
+from privet.abuse.desk import LADDER_STEPS, AbuseError, Conflict, Desk
 from privet.abuse.permissions import may_reactivate
 from privet.abuse.tables import AbuseAction, AbuseCase, AbuseNotice
 from privet.policy.model import LadderStep
 from privet.subjects.service import change_account_status
 from privet.subjects.tables import Account
 
-LADDER = (
-    "educational_notice",
-    "warning",
-    "acknowledgement_required",
-    "temporary_suspension",
-    "termination_review",
-    "termination",
-)
+LADDER = LADDER_STEPS
 IMMEDIATE = {"suspend": ("immediate_suspension", "suspended"), "terminate": ("immediate_termination", "disconnected")}
 TERMINATING = ("termination", "immediate_termination")
 _SUBJECTS = {

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from privet.access.permissions import Permission
 from privet.access.tokens import Principal
@@ -36,16 +36,25 @@ router = APIRouter(prefix="/v1", tags=["audiences"])
 Key = Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$", max_length=200)]
 NDJSON = "application/x-ndjson"
 LINES_PER_CHUNK = 10_000
+EARLIEST, LATEST = 1900, 2200  # ages and notice windows are counted back from the moment
 
 
 class AudienceBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
     categories: list[Key] = Field(min_length=1, max_length=50)
     purpose: Key
     recipient: str = Field(min_length=1, max_length=120, description="a recipient id of the pack, or a kind it has one of")
     channel: str | None = Field(default=None, max_length=40)
     at: datetime | None = Field(default=None, description="when the campaign would run (default now); timezone required")
     include_ids: bool = Field(default=False, description="stream the eligible ids as NDJSON after the counts")
+
+    @field_validator("at")
+    @classmethod
+    def _plausible(cls, value: datetime | None) -> datetime | None:
+        if value is not None and not EARLIEST <= value.year <= LATEST:
+            raise ValueError(f"give a moment between the years {EARLIEST} and {LATEST}")
+        return value
 
 
 class AudienceView(BaseModel):

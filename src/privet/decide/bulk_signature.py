@@ -5,10 +5,11 @@ those facts cannot matter: a rule that tests no jurisdiction makes every state a
 that cannot apply to the use makes its choices irrelevant. The signature keeps only what the
 campaign's candidate rules test (their `when`) and what the regimes that can apply read
 (`bulk_regimes`), each fact reduced to the classes that behave differently (a state named by
-some rule or regime, or "any other"; an age band between two cut points; a choice on record as
-yes, as no, or not yet in effect). A person's signature is then one integer that a database can
-compute with CASE expressions and group by; the policy decides each distinct integer once, on a
-representative person built from it, and the answer is the answer for everyone in the group.
+some rule or regime, or "any other"; an age band between two cut points; a choice allowing the
+use at the campaign's moment or not). A person's signature is then one integer that a database
+can compute with CASE expressions and group by; the policy decides a distinct integer on a
+representative person built from it (`facts_for`), and that answer is the answer for everyone
+with that signature (the property tests hold every person to their own single decision).
 """
 
 from __future__ import annotations
@@ -214,14 +215,6 @@ class Signature:
             return None
         band = code - 1
         return self.age_cuts[band - 1] if band >= 1 else self.age_cuts[0] - 1
-
-    def verdicts(self, keys: Iterable[int]) -> dict[int, Verdict]:
-        """Decide each distinct signature once (a loop over signatures, never over people)."""
-        out = {}
-        for key in keys:
-            decision = self.decider.decide(self.request, self.facts_for(key), self.at)
-            out[key] = Verdict(decision.allowed, decision.denial_reason, decision)
-        return out
 
 
 def _allowed_by_default(compiled: CompiledPolicy, choice_id: str) -> bool:

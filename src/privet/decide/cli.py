@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from privet.cliopts import DbOpt, HistoryOpt, JsonOpt, PolicyOpt, fail, runtime_for
+from privet.decide.audience_api import EARLIEST, LATEST
 from privet.decide.bulk import Audience, DuckBackend, StoreBackend, count_audience, eligible_ids
 from privet.decide.bulk_duck import load_population
 from privet.decide.decider import Decider
@@ -62,6 +63,8 @@ def _campaign(
             fail(f"--at: '{at}' is not an ISO 8601 moment")
         if moment.tzinfo is None:
             fail("--at: give a timezone (e.g. 2026-11-22T10:00:00Z)")
+        if not EARLIEST <= moment.year <= LATEST:
+            fail(f"--at: give a moment between the years {EARLIEST} and {LATEST}")
     return Request(cats, purpose, recipient, channel), moment
 
 
