@@ -83,7 +83,9 @@ class Person(Base):
     created_at: Mapped[datetime]
     policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"))
 
-    roles: Mapped[list[AccountMember]] = relationship(back_populates="person", cascade="all, delete-orphan")
+    roles: Mapped[list[AccountMember]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="AccountMember.id"
+    )  # ordered, so "the first holder" is the same on every database
     identities: Mapped[list[Identity]] = relationship(back_populates="person", cascade="all, delete-orphan")
     contact_points: Mapped[list[ContactPoint]] = relationship(back_populates="person", cascade="all, delete-orphan")
 
