@@ -3,7 +3,8 @@
 The answer is the one `POST /v1/decisions` would give for each stored person, computed for
 everyone at once by the database (`privet.decide.bulk`). Counts and ids come from one read
 transaction (REPEATABLE READ on PostgreSQL), so the ids are exactly the people counted as
-eligible. GPC is a signal of a person's own request, so an audience, made by staff, has none.
+eligible; on SQLite that transaction, like every privet transaction there, begins IMMEDIATE and
+so holds the write lock while the store is scanned. GPC is a signal of a person's own request, so an audience, made by staff, has none.
 
 Response: `application/json` with the counts; with `include_ids: true`, `application/x-ndjson`:
 the first line is the same counts object, then one line `{"person_id": N}` per eligible person,

@@ -1,8 +1,9 @@
 """The signature as one SQL expression, so the database groups and filters people and Python never loops over them.
 
 Each fact becomes a small integer code with a CASE (a state named by a rule or regime, or
-"other"; an age band from the birth date or the recorded band; a choice on record and in
-effect as yes or no, or not in effect); the codes are packed into one integer
+"other"; an age band from the birth date or the recorded band; whether a choice allows the use
+at the campaign's moment, its default filling in when nothing is in effect); the codes are
+packed into one integer
 (`Signature.strides`). The same expression runs on SQLite, PostgreSQL and DuckDB: what differs
 between a population table and the normalised store is only where each fact comes from, which
 a `FactColumns` supplies.
