@@ -49,8 +49,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "samples"
 PACK = ROOT / "policies" / "000-metronet"
 STATEMENTS = (
-    "We have a good faith belief that use of the material in the manner complained of is not authorized by the copyright "
-    "owner, its agent, or the law.\n\nThe information in this notification is accurate, and under penalty of perjury, we are "
+    "In good faith we believe this use of the listed works is not authorized by the rights "
+    "holder, its agent, or the law.\n\nThe information in this notification is accurate, and under penalty of perjury, we are "
     "authorized to act on behalf of the owner of an exclusive right that is allegedly infringed.\n\n/s/ Alex Rivera"
 )
 

@@ -38,8 +38,8 @@ METRONET = POLICIES / "000-metronet"
 METROFAX = POLICIES / "002-metrofax"
 
 STATEMENTS = (
-    "We have a good faith belief that use of the material in the manner complained of is not authorized by the "
-    "copyright owner, its agent, or the law.\n\n"
+    "In good faith we believe this use of the listed works is not authorized by the "
+    "rights holder, its agent, or the law.\n\n"
     "The information in this notification is accurate, and under penalty of perjury, we are authorized to act on "
     "behalf of the owner of an exclusive right that is allegedly infringed."
 )

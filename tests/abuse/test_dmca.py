@@ -14,8 +14,8 @@ from tests.abuse.conftest import METRONET, STATEMENTS
 COUNTER = (
     "I, Sam Subscriber, 12 Elm Street, Wichita KS 67202, phone (316) 555-0101, ask that the material at "
     "https://home.metronet.example/~sam/photos be restored.\n"
-    "I swear, under penalty of perjury, that I have a good faith belief that the material was removed or disabled as a "
-    "result of mistake or misidentification of the material to be removed or disabled.\n"
+    "I swear, under penalty of perjury, that I believe in good faith the files were taken down "
+    "by mistake or through misidentification.\n"
     "I consent to the jurisdiction of the Federal District Court for the judicial district in which my address is located, "
     "and I will accept service of process from the person who provided the notification or an agent of such person.\n"
     "/s/ Sam Subscriber"
