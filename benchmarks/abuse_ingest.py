@@ -51,7 +51,7 @@ PACK = ROOT / "policies" / "000-metronet"
 STATEMENTS = (
     "In good faith we believe this use of the listed works is not authorized by the rights "
     "holder, its agent, or the law.\n\nThe information in this notification is accurate, and under penalty of perjury, we are "
-    "authorized to act on behalf of the owner of an exclusive right that is allegedly infringed.\n\n/s/ Alex Rivera"
+    "authorized to act for the holder of the rights said to be infringed.\n\n/s/ Alex Rivera"
 )
 
 

@@ -41,7 +41,7 @@ STATEMENTS = (
     "In good faith we believe this use of the listed works is not authorized by the "
     "rights holder, its agent, or the law.\n\n"
     "The information in this notification is accurate, and under penalty of perjury, we are authorized to act on "
-    "behalf of the owner of an exclusive right that is allegedly infringed."
+    "behalf of the holder of the rights said to be infringed."
 )
 
 

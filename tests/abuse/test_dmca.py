@@ -16,7 +16,7 @@ COUNTER = (
     "https://home.metronet.example/~sam/photos be restored.\n"
     "I swear, under penalty of perjury, that I believe in good faith the files were taken down "
     "by mistake or through misidentification.\n"
-    "I consent to the jurisdiction of the Federal District Court for the judicial district in which my address is located, "
+    "I accept the jurisdiction of the federal district court where I live, "
     "and I will accept service of process from the person who provided the notification or an agent of such person.\n"
     "/s/ Sam Subscriber"
 )
