@@ -13,7 +13,7 @@ from privet.access.masking import may_see
 from privet.decide.engine import Request
 from privet.decide.service import decide_for_person
 from privet.runtime import Runtime
-from privet.web.console import COOKIE
+from privet.web.staff import COOKIE
 from tests.conftest import POLICIES, add_person, make_runtime
 from tests.web.conftest import token_for, web_app
 

@@ -8,67 +8,25 @@ shows subscriber data only through the masking views, so a page never shows more
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Cookie, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from privet.access.permissions import Permission, allows
-from privet.access.tokens import Principal, authenticate
+from privet.access.permissions import Permission
 from privet.api.deps import RuntimeDep
 from privet.audit.tables import AuditEntry
 from privet.consent import ledger
 from privet.outbox.tables import OutboxMessage
 from privet.policy.promises import load_promises, promises_path, status_counts
-from privet.runtime import Runtime
 from privet.subjects.service import SubjectError, get_person
 from privet.subjects.views import account_view, person_view
-from privet.web.common import check_csrf, csrf_token, is_https, notice_body, page
+from privet.web.common import check_csrf, is_https, notice_body, page
+from privet.web.staff import COOKIE, CSRF_PURPOSE, ConsoleCookie, Staff, context, require, signed_in, signin_redirect
 
 router = APIRouter(prefix="/console", tags=["console pages"], include_in_schema=False)
-COOKIE = "privet_console"
-CSRF_PURPOSE = "console"
-ConsoleCookie = Annotated[str | None, Cookie(alias=COOKIE)]
-
-
-@dataclass(frozen=True)
-class Staff:
-    principal: Principal
-    token: str
-
-    @property
-    def csrf(self) -> str:
-        return csrf_token(self.token, CSRF_PURPOSE)
-
-    def may(self, permission: Permission) -> bool:
-        return allows(self.principal.role, permission)
-
-
-def _staff(runtime: Runtime, token: str | None) -> Staff | None:
-    if not token:
-        return None
-    with runtime.uow("console") as uow:
-        principal = authenticate(uow, token)
-    return Staff(principal, token) if principal else None
-
-
-def _require(staff: Staff | None, permission: Permission) -> Staff:
-    if staff is None:
-        raise HTTPException(401, "sign in to the console first")
-    if not staff.may(permission):
-        raise HTTPException(403, f"the {staff.principal.role} role may not {permission.value.replace(':', ' ')}")
-    return staff
-
-
-def _ctx(runtime: Runtime, staff: Staff, **more: Any) -> dict[str, Any]:
-    return {"pack": runtime.pack, "staff": staff, "P": Permission, **more}
-
-
-def _signin_redirect() -> Response:
-    return RedirectResponse("/console/signin", status_code=303)
 
 
 @router.get("/signin", response_class=HTMLResponse)
@@ -81,7 +39,7 @@ def signin(request: Request, runtime: RuntimeDep, token: Annotated[str, Form(max
     origin = request.headers.get("origin")
     if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
         raise HTTPException(403, "sign-in must come from the console's own page")
-    staff = _staff(runtime, token.strip())
+    staff = signed_in(runtime, token.strip())
     if staff is None:
         return page(
             "console/signin.html", status_code=401, pack=runtime.pack, staff=None, error="That token is unknown or revoked."
@@ -97,19 +55,19 @@ def signin(request: Request, runtime: RuntimeDep, token: Annotated[str, Form(max
 
 @router.post("/signout")
 def signout(runtime: RuntimeDep, csrf: Annotated[str, Form()] = "", session: ConsoleCookie = None) -> Response:
-    staff = _staff(runtime, session)
+    staff = signed_in(runtime, session)
     if staff is not None:
         check_csrf(staff.token, CSRF_PURPOSE, csrf)
-    response = _signin_redirect()
+    response = signin_redirect()
     response.delete_cookie(COOKIE, path="/console")
     return response
 
 
 @router.get("", response_class=HTMLResponse, response_model=None)
 def today(runtime: RuntimeDep, session: ConsoleCookie = None) -> Response:
-    staff = _staff(runtime, session)
+    staff = signed_in(runtime, session)
     if staff is None:
-        return _signin_redirect()
+        return signin_redirect()
     due: list[Any] = []
     outbox: list[OutboxMessage] = []
     consent_items: list[dict[str, Any]] = []
@@ -132,7 +90,8 @@ def today(runtime: RuntimeDep, session: ConsoleCookie = None) -> Response:
         if staff.may(Permission.CONSENT_READ):
             consent_items = _pending_consent(uow)
     return page(
-        "console/today.html", **_ctx(runtime, staff, due=due, outbox=outbox_rows, consent_items=consent_items, today=today_date)
+        "console/today.html",
+        **context(runtime, staff, due=due, outbox=outbox_rows, consent_items=consent_items, today=today_date),
     )
 
 
@@ -158,21 +117,21 @@ def _pending_consent(uow: Any) -> list[dict[str, Any]]:
 
 @router.get("/subjects", response_class=HTMLResponse, response_model=None)
 def find_subject(runtime: RuntimeDep, person: int | None = None, session: ConsoleCookie = None) -> Response:
-    staff = _staff(runtime, session)
+    staff = signed_in(runtime, session)
     if staff is None:
-        return _signin_redirect()
-    _require(staff, Permission.SUBJECTS_READ)
+        return signin_redirect()
+    require(staff, Permission.SUBJECTS_READ)
     if person is not None:
         return RedirectResponse(f"/console/subjects/{person}", status_code=303)
-    return page("console/find.html", **_ctx(runtime, staff))
+    return page("console/find.html", **context(runtime, staff))
 
 
 @router.get("/subjects/{person_id}", response_class=HTMLResponse, response_model=None)
 def subject(person_id: int, runtime: RuntimeDep, session: ConsoleCookie = None) -> Response:
-    staff = _staff(runtime, session)
+    staff = signed_in(runtime, session)
     if staff is None:
-        return _signin_redirect()
-    _require(staff, Permission.SUBJECTS_READ)
+        return signin_redirect()
+    require(staff, Permission.SUBJECTS_READ)
     role = staff.principal.role
     with runtime.uow(staff.principal.actor) as uow:
         try:
@@ -220,7 +179,7 @@ def subject(person_id: int, runtime: RuntimeDep, session: ConsoleCookie = None) 
         uow.record("console.subject_viewed", f"person:{person_id}", role=role)
     return page(
         "console/subject.html",
-        **_ctx(
+        **context(
             runtime,
             staff,
             person=view,
@@ -235,10 +194,10 @@ def subject(person_id: int, runtime: RuntimeDep, session: ConsoleCookie = None) 
 
 @router.get("/policy", response_class=HTMLResponse, response_model=None)
 def policy(request: Request, runtime: RuntimeDep, session: ConsoleCookie = None) -> Response:
-    staff = _staff(runtime, session)
+    staff = signed_in(runtime, session)
     if staff is None:
-        return _signin_redirect()
-    _require(staff, Permission.POLICY_READ)
+        return signin_redirect()
+    require(staff, Permission.POLICY_READ)
     promises: dict[str, int] = {}
     promise_rows: list[Any] = []
     pack_path: Path | None = getattr(request.app.state, "policy_path", None)
@@ -249,7 +208,7 @@ def policy(request: Request, runtime: RuntimeDep, session: ConsoleCookie = None)
             promise_rows = plist.promises
     return page(
         "console/policy.html",
-        **_ctx(runtime, staff, notice=notice_body(runtime.pack), promises=promises, promise_rows=promise_rows),
+        **context(runtime, staff, notice=notice_body(runtime.pack), promises=promises, promise_rows=promise_rows),
     )
 
 
@@ -274,9 +233,9 @@ def cpni_screen(person_id: int, runtime: RuntimeDep, result: int | None = None, 
     from privet.cpni.contacts import CpniError
     from privet.cpni.tables import Authentication
 
-    staff = _staff(runtime, session)
+    staff = signed_in(runtime, session)
     if staff is None:
-        return _signin_redirect()
+        return signin_redirect()
     if not _may_authenticate_cpni(staff):
         raise HTTPException(403, f"the {staff.principal.role} role may not authenticate callers for CPNI")
     outcome: dict[str, Any] | None = None
@@ -305,7 +264,7 @@ def cpni_screen(person_id: int, runtime: RuntimeDep, result: int | None = None, 
             }
     return page(
         "console/cpni.html",
-        **_ctx(runtime, staff, person=view, outcome=outcome, channels=CPNI_CHANNELS, methods=CPNI_METHODS, error=""),
+        **context(runtime, staff, person=view, outcome=outcome, channels=CPNI_CHANNELS, methods=CPNI_METHODS, error=""),
     )
 
 
@@ -326,7 +285,7 @@ def cpni_authenticate(
     from privet.cpni.rules import Channel as CpniChannel
     from privet.cpni.rules import Method
 
-    staff = _staff(runtime, session)
+    staff = signed_in(runtime, session)
     if staff is None:
         raise HTTPException(401, "sign in to the console first")
     check_csrf(staff.token, CSRF_PURPOSE, csrf)
@@ -349,6 +308,6 @@ def cpni_authenticate(
         return page(
             "console/cpni.html",
             status_code=422,
-            **_ctx(runtime, staff, person=view, outcome=None, channels=CPNI_CHANNELS, methods=CPNI_METHODS, error=str(exc)),
+            **context(runtime, staff, person=view, outcome=None, channels=CPNI_CHANNELS, methods=CPNI_METHODS, error=str(exc)),
         )
     return RedirectResponse(f"/console/cpni/{person_id}?result={outcome.authentication_id}", status_code=303)

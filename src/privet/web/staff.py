@@ -1,0 +1,64 @@
+"""Who is signed in to the console, and what their role may see: shared by every console page.
+
+Sign-in keeps the staff member's bearer token in an HttpOnly, SameSite=Strict cookie scoped to
+/console; each request resolves it again (a revoked token signs the page out at once) and every
+page asks `Staff.may` before it shows or changes anything, so the console never allows more than
+the API would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Cookie, HTTPException
+from fastapi.responses import RedirectResponse, Response
+
+from privet.access.permissions import Permission, allows
+from privet.access.tokens import Principal, authenticate
+from privet.runtime import Runtime
+from privet.web.common import csrf_token
+
+COOKIE = "privet_console"
+CSRF_PURPOSE = "console"
+ConsoleCookie = Annotated[str | None, Cookie(alias=COOKIE)]
+
+
+@dataclass(frozen=True)
+class Staff:
+    principal: Principal
+    token: str
+
+    @property
+    def csrf(self) -> str:
+        return csrf_token(self.token, CSRF_PURPOSE)
+
+    def may(self, permission: Permission) -> bool:
+        return allows(self.principal.role, permission)
+
+
+def signed_in(runtime: Runtime, token: str | None) -> Staff | None:
+    """The staff member whose console cookie this is, or None when it is missing, unknown or revoked."""
+    if not token:
+        return None
+    with runtime.uow("console") as uow:
+        principal = authenticate(uow, token)
+    return Staff(principal, token) if principal else None
+
+
+def require(staff: Staff | None, permission: Permission) -> Staff:
+    """The staff member, if their role holds `permission`; a 401 or 403 otherwise."""
+    if staff is None:
+        raise HTTPException(401, "sign in to the console first")
+    if not staff.may(permission):
+        raise HTTPException(403, f"the {staff.principal.role} role may not {permission.value.replace(':', ' ')}")
+    return staff
+
+
+def context(runtime: Runtime, staff: Staff, **more: Any) -> dict[str, Any]:
+    """What every console template needs: the pack, the signed-in staff member and the permission names."""
+    return {"pack": runtime.pack, "staff": staff, "P": Permission, **more}
+
+
+def signin_redirect() -> Response:
+    return RedirectResponse("/console/signin", status_code=303)
