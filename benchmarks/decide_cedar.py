@@ -38,7 +38,6 @@ from typing import Any
 
 import cedarpy
 
-from privet.decide.bulk_memo import SignatureMemo
 from privet.decide.bulk_population import facts_from_row
 from privet.decide.bulk_regimes import reads_of
 from privet.decide.bulk_synth import synthetic_population
@@ -366,9 +365,9 @@ def main() -> None:
     cedar_answers = [r.allowed for r in results]
     errors = sum(1 for r in results if r.diagnostics.errors)
     shaped = [(campaigns[c], people[i]) for i, c in pairs]
-    privet_s, answers = timed(lambda: [decider.decide(r, f, AT).allowed for r, f in shaped])
-    decider_warm_s, _ = timed(lambda: [decider.decide(r, f, AT).allowed for r, f in shaped])
-    memo = SignatureMemo(Decider(pack))
+    privet_s, answers = timed(lambda: [decider.evaluate(r, f, AT).allowed for r, f in shaped])
+    decider_warm_s, _ = timed(lambda: [decider.evaluate(r, f, AT).allowed for r, f in shaped])
+    memo = Decider(pack)  # `decide` answers through the signature memo
     [memo.decide(r, f, AT) for r, f in shaped]
     memo_s, memo_answers = timed(lambda: [memo.decide(r, f, AT).allowed for r, f in shaped])
     disagree = sum(a != b for a, b in zip(answers, cedar_answers, strict=True))
@@ -391,7 +390,7 @@ def main() -> None:
         for (i, c), a, b in itertools.islice(
             ((p, a, b) for p, a, b in zip(pairs, answers, cedar_answers, strict=True) if a != b), 5
         ):
-            d = decider.decide(campaigns[c], people[i], AT)
+            d = decider.evaluate(campaigns[c], people[i], AT)
             print(json.dumps({"person": i, "campaign": c, "privet": a, "cedar": b, "reason": d.denial_reason}))
         raise SystemExit(1)
 

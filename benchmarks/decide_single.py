@@ -7,9 +7,10 @@ the requests are a mix of campaign shapes from the pack's own rules; pairs are d
     .venv/bin/python benchmarks/decide_single.py
     .venv/bin/python benchmarks/decide_single.py --pack policies/000-metronet --decisions 2000000
 
-Prints JSON lines, decisions per second: through `Decider` with its own memo warm (and the share
-of decisions the memo answered); through `bulk_memo.SignatureMemo` (the memo keyed on the
-request's audience signature) warm; and with the engine's memo off (every decision computed).
+Prints JSON lines, decisions per second: through `Decider.decide` (the signature memo of
+`bulk_memo`, keyed on the request's audience signature) warm, and the share of decisions it
+answered; through `Decider.evaluate` with only the engine's own memo warm (keyed on every fact a
+decision could read); and with the engine's memo off too (every decision computed).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from privet.decide import engine
-from privet.decide.bulk_memo import SignatureMemo
 from privet.decide.bulk_population import facts_from_row
 from privet.decide.bulk_synth import synthetic_population
 from privet.decide.decider import Decider
@@ -51,21 +51,7 @@ def request_mix(decider: Decider, shapes: int, rng: random.Random) -> list[Reque
     return out[:shapes]
 
 
-class Counting:
-    """A decider that counts the decisions it is asked for (what a memo in front of it did not answer)."""
-
-    def __init__(self, decider: Decider):
-        self.decider = decider
-        self.calls = 0
-        self.current, self.versions, self.pins_older_data = decider.current, decider.versions, decider.pins_older_data
-
-    def decide(self, request: Request, facts: SubjectFacts, at: datetime) -> Any:
-        self.calls += 1
-        return self.decider.decide(request, facts, at)
-
-
-def run(decider: Decider | SignatureMemo, pairs: list[tuple[Request, SubjectFacts]]) -> float:
-    decide = decider.decide
+def run(decide: Any, pairs: list[tuple[Request, SubjectFacts]]) -> float:
     start = time.perf_counter()
     for request, facts in pairs:
         decide(request, facts, AT)
@@ -73,11 +59,11 @@ def run(decider: Decider | SignatureMemo, pairs: list[tuple[Request, SubjectFact
 
 
 def computed(decider: Decider, pairs: list[tuple[Request, SubjectFacts]]) -> int:
-    """How many of the pairs the memo would not answer (counted on a separate, untimed pass)."""
+    """How many of the pairs the engine's memo would not answer (counted on a separate, untimed pass)."""
     calls = 0
     originals = {}
     for compiled in decider.versions.values():
-        original = compiled._decide
+        original = compiled._evaluate_plan
         originals[compiled] = original
 
         def counting(*args: Any, _original: Any = original) -> Any:
@@ -85,12 +71,12 @@ def computed(decider: Decider, pairs: list[tuple[Request, SubjectFacts]]) -> int
             calls += 1
             return _original(*args)
 
-        compiled._decide = counting  # type: ignore[method-assign]
+        compiled._evaluate_plan = counting  # type: ignore[method-assign]
     try:
-        run(decider, pairs)
+        run(decider.evaluate, pairs)
     finally:
         for compiled, original in originals.items():
-            compiled._decide = original  # type: ignore[method-assign]
+            compiled._evaluate_plan = original  # type: ignore[method-assign]
     return calls
 
 
@@ -116,28 +102,35 @@ def main() -> None:
     pairs = [(rng.choice(shapes), rng.choice(people)) for _ in range(args.decisions)]
     base = {"pack": pack.pack.id, "people": args.people, "request_shapes": len(shapes), "decisions": len(pairs)}
 
-    warm = Decider(pack)
-    run(warm, pairs)  # fills the memo
-    misses = computed(warm, pairs)  # in the steady state: how many the memo does not answer
-    seconds = run(warm, pairs)
-    print(json.dumps({**base, "memo": "warm", "per_second": round(len(pairs) / seconds),
-                      "memo_answered_share": round(1 - misses / len(pairs), 4), "seconds": round(seconds, 2)}))  # fmt: skip
+    front = Decider(pack)
+    run(front.decide, pairs)  # fills the signature memo
+    evaluated = 0
+    evaluate = front.evaluate
 
-    memo = SignatureMemo(Decider(pack))
-    run(memo, pairs)  # fills it
-    counting = Counting(memo.decider)
-    memo.decider = counting  # type: ignore[assignment]
-    run(memo, pairs)
-    memo.decider = counting.decider
-    seconds = run(memo, pairs)
-    print(json.dumps({**base, "memo": "signature (bulk_memo.SignatureMemo), warm", "per_second": round(len(pairs) / seconds),
-                      "memo_answered_share": round(1 - counting.calls / len(pairs), 4), "seconds": round(seconds, 2)}))  # fmt: skip
+    def counting(request: Request, facts: SubjectFacts, at: datetime) -> Any:
+        nonlocal evaluated
+        evaluated += 1
+        return evaluate(request, facts, at)
+
+    front.evaluate = counting  # type: ignore[method-assign]
+    run(front.decide, pairs)  # in the steady state: how many the signature memo does not answer
+    front.evaluate = evaluate  # type: ignore[method-assign]
+    seconds = run(front.decide, pairs)
+    print(json.dumps({**base, "path": "Decider.decide (signature memo), warm", "per_second": round(len(pairs) / seconds),
+                      "memo_answered_share": round(1 - evaluated / len(pairs), 4), "seconds": round(seconds, 2)}))  # fmt: skip
+
+    warm = Decider(pack)
+    run(warm.evaluate, pairs)  # fills the engine's memo
+    misses = computed(warm, pairs)
+    seconds = run(warm.evaluate, pairs)
+    print(json.dumps({**base, "path": "Decider.evaluate (engine memo), warm", "per_second": round(len(pairs) / seconds),
+                      "memo_answered_share": round(1 - misses / len(pairs), 4), "seconds": round(seconds, 2)}))  # fmt: skip
 
     engine.CACHE_LIMIT = 0  # the memo holds one entry and is cleared before every store: each decision is computed
     cold = Decider(pack)
     subset = pairs[: max(1, len(pairs) // 10)]
-    seconds = run(cold, subset)
-    print(json.dumps({**base, "decisions": len(subset), "memo": "off", "per_second": round(len(subset) / seconds),
+    seconds = run(cold.evaluate, subset)
+    print(json.dumps({**base, "decisions": len(subset), "path": "Decider.evaluate, engine memo off", "per_second": round(len(subset) / seconds),
                       "seconds": round(seconds, 2)}))  # fmt: skip
 
 

@@ -46,10 +46,10 @@ class SignatureMemo:
         key_of, table = shape
         key = key_of(facts, at)
         if key is None:
-            return self.decider.decide(request, facts, at)
+            return self.decider.evaluate(request, facts, at)
         decision = table.get(key)
         if decision is None:
-            decision = self.decider.decide(request, facts, at)
+            decision = self.decider.evaluate(request, facts, at)
             if len(table) >= self.limit:
                 table.clear()
             table[key] = decision

@@ -15,8 +15,8 @@ is asked of them, as *features*:
 Every other way of reading a fact records all of it, so tracing can be too coarse but never
 too fine. `bulk_verdicts` turns features into comparisons over all signatures at once.
 
-The decision is `Decider.decide` itself, on a copy whose compiled policies skip their memo (the
-memo's key reads every fact, which would record everything) by calling `CompiledPolicy._decide`;
+The decision is `Decider.evaluate` itself, on a copy whose compiled policies skip their memo (the
+memo's key reads every fact, which would record everything) by calling `CompiledPolicy.evaluate`;
 version pinning and all the decider does stay its own.
 """
 
@@ -272,12 +272,13 @@ class _Unmemoised:
         return getattr(self._compiled, name)
 
     def decide(self, request: Request, facts: SubjectFacts, at: datetime) -> Decision:
-        return self._compiled._decide(self._compiled.plan(request), facts, at)
+        return self._compiled.evaluate(request, facts, at)
 
 
 def unmemoised(decider: Decider) -> Decider:
     """The same decider (version pinning and all) deciding without its memo, so that tracing sees only real reads."""
     twin = copy.copy(decider)
+    twin.memoised, twin.memo = False, None
     wrapped = {version: _Unmemoised(compiled) for version, compiled in decider.versions.items()}
     twin.versions = cast(dict[str, CompiledPolicy], wrapped)
     twin.current = cast(CompiledPolicy, wrapped[decider.current.version])

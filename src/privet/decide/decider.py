@@ -3,6 +3,10 @@
 Data keeps the version it was collected under. When the pack in force promises that older
 data stays under its version (seed 002 does), a person's data is decided under that version
 until they accept the newer one; the decision says which version governed it and why.
+
+`Decider.decide` answers through a `SignatureMemo` (`bulk_memo`): a request's answer depends on
+a few classes of facts only, so people who fall in the same classes get the decision already
+made for the first of them. `Decider.evaluate` is the same decision without that memo.
 """
 
 from __future__ import annotations
@@ -10,11 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from privet.decide.engine import CompiledPolicy, Request, UnknownRecipient
 from privet.decide.explain import Decision, Outcome, Reason
 from privet.policy.model import PolicyPack
 from privet.regimes.base import SubjectFacts
+
+if TYPE_CHECKING:
+    from privet.decide.bulk_memo import SignatureMemo
 
 
 class Decider:
@@ -23,6 +31,8 @@ class Decider:
         self.versions: dict[str, CompiledPolicy] = {p.pack.version: CompiledPolicy(p) for p in history}
         self.versions[self.current.version] = self.current
         self.pins_older_data = current.statements.older_data_keeps_version
+        self.memo: SignatureMemo | None = None
+        self.memoised = True
 
     def governing(self, facts: SubjectFacts) -> tuple[CompiledPolicy, Reason | None]:
         """The compiled version that governs this person's data, and the reason when it is not the current one."""
@@ -43,6 +53,17 @@ class Decider:
         return pinned, Reason("policy", "version_pinning", text)
 
     def decide(self, request: Request, facts: SubjectFacts, at: datetime) -> Decision:
+        """The decision, from the signature memo when someone in the same classes of facts was decided before."""
+        if not self.memoised:
+            return self.evaluate(request, facts, at)
+        if self.memo is None:
+            from privet.decide.bulk_memo import SignatureMemo  # the memo reads the decider's compiled versions
+
+            self.memo = SignatureMemo(self)
+        return self.memo.decide(request, facts, at)
+
+    def evaluate(self, request: Request, facts: SubjectFacts, at: datetime) -> Decision:
+        """The decision made for these facts (version pinning included), without the signature memo."""
         compiled, pin = self.governing(facts)
         if pin is None:
             return compiled.decide(request, facts, at)

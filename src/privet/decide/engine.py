@@ -223,13 +223,17 @@ class CompiledPolicy:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        decision = self._decide(plan, facts, at)
+        decision = self._evaluate_plan(plan, facts, at)
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
         self._cache[key] = decision
         return decision
 
-    def _decide(self, plan: Plan, facts: SubjectFacts, at: datetime) -> Decision:
+    def evaluate(self, request: Request, facts: SubjectFacts, at: datetime) -> Decision:
+        """The decision without the memo: every fact it needs is read, every time (what tracing relies on)."""
+        return self._evaluate_plan(self.plan(request), facts, at)
+
+    def _evaluate_plan(self, plan: Plan, facts: SubjectFacts, at: datetime) -> Decision:
         reasons: list[Reason] = []
         obligations: list[str] = []
         outcomes: list[tuple[Outcome, str | None]] = []
