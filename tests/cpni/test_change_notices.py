@@ -118,3 +118,51 @@ def test_call_detail_without_a_password_goes_only_to_the_address_of_record(world
     deliver(world, port)
     assert "0199" in handler.to(old)[0].get_content()
     assert datetime.now(UTC).date() >= target.since
+
+
+def _correct_email(world: World, person_id: int, new: str) -> None:
+    """The person's own correction request, as the privacy center submits it, carried out by the requests desk."""
+    from privet.policy.taxonomy import Channel
+    from privet.requests.correction import apply_corrections
+    from privet.requests.intake import Correction, Submission, submit
+    from privet.requests.kinds import RequestKind
+    from privet.subjects.refs import PersonRef
+
+    pack = world.runtime().pack
+    sub = Submission(
+        kind=RequestKind.CORRECT,
+        person=PersonRef(person_id=person_id),
+        channel=Channel.PRIVACY_CENTER,
+        corrections=[Correction(category="user.contact.email", value=new)],
+    )
+    with world.uow(f"subject:{person_id}") as uow:
+        apply_corrections(uow, None, submit(uow, pack, sub))
+
+
+def _change_notices(world: World, person_id: int) -> list[tuple[str, str]]:
+    with world.uow() as uow:
+        sent = uow.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.related == f"person:{person_id}", OutboxMessage.kind == "cpni.account_change"
+            )
+        ).all()
+        return [(m.channel, m.recipient) for m in sent]
+
+
+def test_a_corrected_email_of_record_is_announced_to_the_old_address_for_voice_customers(world: World) -> None:
+    """A correction request is another way to change an address of record: the same notice, to the same place."""
+    person_id, old = email_customer(world)
+    new = old.replace("old.", "corrected.")
+    _correct_email(world, person_id, new)
+    assert _change_notices(world, person_id) == [("email", old)]
+    with world.uow() as uow:
+        current = [c.value for c in get_person(uow, person_id).contact_points if c.kind == "email" and c.replaced_at is None]
+    assert current == [new]
+
+
+def test_a_correction_for_a_customer_without_voice_service_sends_no_cpni_notice(world: World) -> None:
+    n = random.randint(10**6, 10**7)
+    old = f"old.{n}@example.net"
+    person_id = world.person(emails=[old], email_of_record_since=days_ago(90), services=["broadband"])
+    _correct_email(world, person_id, f"corrected.{n}@example.net")
+    assert _change_notices(world, person_id) == []

@@ -6,6 +6,10 @@ person's rows in every system and rewrites every column declared with the catego
 format that system stores (a phone as E.164 in one table, ten digits in another), and then
 privet's own identity, so the person is still found by the corrected value. With `old` given,
 only that value is replaced (a person with a work and a home email corrects one of them).
+
+A corrected email or phone of record is a change of address of record under the CPNI rules
+(64.2010(f)): a customer with voice service is told at once, at a contact that was of record
+before the change and never at the new value, as when a care rep makes the change.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from privet.cpni.changes import notify_change
+from privet.regimes.cpni import VOICE_LINES
 from privet.requests.datasets.model import Column, IdentityKind
 from privet.requests.datasets.registry import Registry
 from privet.requests.kinds import RequestError
@@ -102,9 +108,21 @@ def _correct_privet(
             ident.value = value
         changed.append({"table": "privet.identities", "column": kind.value, "category": category, "rows": 1})
     today = uow.now().date()
+    replaced = False
     for cp in [c for c in person.contact_points if c.kind == kind.value and c.replaced_at is None]:
         if canonical(kind, cp.value) in olds and cp.value != value:
             cp.replaced_at = uow.now()
             person.contact_points.append(ContactPoint(kind=cp.kind, purpose=cp.purpose, value=value, of_record_since=today))
             changed.append({"table": "privet.contact_points", "column": kind.value, "category": category, "rows": 1})
+            replaced = True
+    if replaced:
+        _notify_cpni_customers(uow, person, value)
     return changed
+
+
+def _notify_cpni_customers(uow: UnitOfWork, person: Person, new_value: str) -> None:
+    """The account-change notice for each of the person's accounts with voice service (CPNI-20)."""
+    for membership in person.roles:
+        account = membership.account
+        if any(s.kind in VOICE_LINES and s.ended_on is None for s in account.services):
+            notify_change(uow, person, account, "address_of_record", exclude=new_value)
