@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -48,6 +49,17 @@ def web(metronet: Runtime) -> Iterator[TestClient]:
 def session_for(runtime: Runtime, person_id: int) -> str:
     with runtime.uow("test") as uow:
         return make_session_token(person_id, uow.now())
+
+
+def sign_in_privacy(client: TestClient, runtime: Runtime, person: int) -> str:
+    """Follow a subscriber's signed link into the privacy center; the CSRF token of their session."""
+    response = client.get(f"/privacy/session/{session_for(runtime, person)}")
+    assert response.status_code == 303 and response.headers["location"] == "/privacy/choices"
+    page = client.get("/privacy/choices")
+    assert page.status_code == 200
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    assert found
+    return found.group(1)
 
 
 def token_for(runtime: Runtime, role: str) -> str:

@@ -22,7 +22,14 @@ from privet.policy.api import router as policy_router
 from privet.requests.api import router as requests_router
 from privet.runtime import Runtime
 from privet.subjects.api import router as subjects_router
-from privet.web import console_router, privacy_center_router
+from privet.web import (
+    console_abuse_router,
+    console_plots_router,
+    console_requests_router,
+    console_router,
+    privacy_account_router,
+    privacy_center_router,
+)
 
 ROUTERS = [
     policy_router,
@@ -40,7 +47,11 @@ ROUTERS = [
     consent_public,
     privacy_router,
     privacy_center_router,
+    privacy_account_router,
     console_router,
+    console_plots_router,
+    console_abuse_router,
+    console_requests_router,
 ]
 
 

@@ -8,20 +8,25 @@ shows subscriber data only through the masking views, so a page never shows more
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from privet.access.permissions import Permission
-from privet.api.deps import RuntimeDep
+from privet.api.deps import RuntimeDep, api_routes
 from privet.audit.tables import AuditEntry
 from privet.consent import ledger
 from privet.outbox.tables import OutboxMessage
 from privet.policy.promises import load_promises, promises_path, status_counts
+from privet.subjects.identities import IdentityKind, InvalidIdentity, normalize
 from privet.subjects.service import SubjectError, get_person
+from privet.subjects.tables import Account, AccountMember, ContactPoint, Identity, Person
 from privet.subjects.views import account_view, person_view
 from privet.web.common import check_csrf, is_https, notice_body, page
 from privet.web.staff import COOKIE, CSRF_PURPOSE, ConsoleCookie, Staff, context, require, signed_in, signin_redirect
@@ -64,7 +69,7 @@ def signout(runtime: RuntimeDep, csrf: Annotated[str, Form()] = "", session: Con
 
 
 @router.get("", response_class=HTMLResponse, response_model=None)
-def today(runtime: RuntimeDep, session: ConsoleCookie = None) -> Response:
+def today(request: Request, runtime: RuntimeDep, session: ConsoleCookie = None) -> Response:
     staff = signed_in(runtime, session)
     if staff is None:
         return signin_redirect()
@@ -89,9 +94,19 @@ def today(runtime: RuntimeDep, session: ConsoleCookie = None) -> Response:
             outbox_rows = []
         if staff.may(Permission.CONSENT_READ):
             consent_items = _pending_consent(uow)
+        deadlines = _deadlines(request, uow, runtime, staff, today_date)
     return page(
         "console/today.html",
-        **context(runtime, staff, due=due, outbox=outbox_rows, consent_items=consent_items, today=today_date),
+        **context(
+            runtime,
+            staff,
+            due=due,
+            outbox=outbox_rows,
+            consent_items=consent_items,
+            today=today_date,
+            deadlines=deadlines,
+            may_see_deadlines=bool(_deadline_areas(staff)),
+        ),
     )
 
 
@@ -115,15 +130,336 @@ def _pending_consent(uow: Any) -> list[dict[str, Any]]:
     return [{"person_id": e.person_id, "choice": e.choice_id, "value": e.value, "effective_at": e.effective_at} for e in rows]
 
 
+# --- other deadlines on the Today page: breaches, restorations, legal holds, the CPNI certification ---
+
+HOLD_HORIZON = timedelta(days=30)
+CERTIFICATION_DUE = (3, 1)  # 1 March, for the previous calendar year (64.2009(e))
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One dated obligation on the Today page, with where it is handled.
+
+    `due` is a deadline that can be missed; `opens` is a first permitted day (customers may be told
+    of a breach only from it), shown beside the deadline but never counted as overdue.
+    """
+
+    area: str
+    what: str
+    due: date | None
+    today: date
+    opens: date | None = None
+    links: tuple[tuple[str, str], ...] = ()
+    how: str = ""
+    done: bool = False
+
+    @property
+    def days_left(self) -> int | None:
+        return None if self.due is None else (self.due - self.today).days
+
+    @property
+    def overdue(self) -> bool:
+        return not self.done and self.due is not None and self.due < self.today
+
+    @property
+    def sort_key(self) -> tuple[date, str]:
+        return (self.due or self.opens or date.max, self.what)
+
+
+def _deadline_areas(staff: Staff) -> list[str]:
+    """The areas of deadlines this role may read: each follows the permission its API asks."""
+    areas = []
+    if staff.may(Permission.CPNI_BREACHES):
+        areas.append("breaches")
+    if staff.may(Permission.ABUSE_READ):
+        areas.append("restorations")
+    if staff.may(Permission.LEGAL_READ):
+        areas.append("holds")
+    if staff.may(Permission.CPNI_BREACHES) or staff.may(Permission.CPNI_APPROVE):
+        areas.append("certification")
+    return areas
+
+
+def api_docs_link(request: Request, method: str, path: str) -> str:
+    """The API documentation of the operation handling `method path` (Swagger's deep link), or the docs index.
+
+    The operations themselves need a bearer token, so a browser link goes to their documented
+    form rather than to a URL that would answer 401.
+    """
+    operation = request.app.openapi().get("paths", {}).get(path, {}).get(method.lower())
+    if not operation or not operation.get("operationId"):
+        return "/docs"
+    tag = str((operation.get("tags") or ["default"])[0])
+    return f"/docs#/{quote(tag)}/{quote(str(operation['operationId']))}"
+
+
+def _deadlines(request: Request, uow: Any, runtime: Any, staff: Staff, today: date) -> list[Deadline]:
+    areas = _deadline_areas(staff)
+    items: list[Deadline] = []
+    if "breaches" in areas:
+        items += _breach_deadlines(request, uow, today)
+    if "restorations" in areas:
+        items += _restoration_deadlines(request, uow, runtime, staff, today)
+    if "holds" in areas:
+        items += _hold_deadlines(request, uow, today)
+    if "certification" in areas:
+        items.append(_certification_deadline(uow, today))
+    return sorted(items, key=lambda d: d.sort_key)
+
+
+def _breach_deadlines(request: Request, uow: Any, today: date) -> list[Deadline]:
+    """Open CPNI breaches: the law-enforcement report deadline, and the customer notice window (64.2011)."""
+    from privet.cpni import breaches
+
+    out = []
+    for st in breaches.open_breaches(uow):
+        b, dates = st.breach, st.dates
+        if b.reported_on is None:
+            out.append(
+                Deadline(
+                    "CPNI breach",
+                    f"Breach {b.id}: report to {', '.join(dates.report_to)}",
+                    dates.report_due,
+                    today,
+                    links=(("Record the report", api_docs_link(request, "POST", "/v1/cpni/breaches/{breach_id}/report")),),
+                )
+            )
+        if dates.customer_notice_required and b.customers_notified_on is None:
+            held = f" (agency hold until {st.hold_until.isoformat()})" if st.hold_until else ""
+            out.append(
+                Deadline(
+                    "CPNI breach",
+                    f"Breach {b.id}: notify customers{held}",
+                    dates.customer_notice_due,
+                    today,
+                    opens=dates.earliest_customer_notice,
+                    links=(
+                        (
+                            "Send customer notices",
+                            api_docs_link(request, "POST", "/v1/cpni/breaches/{breach_id}/customer-notices"),
+                        ),
+                    ),
+                )
+            )
+    return out
+
+
+def _restoration_deadlines(request: Request, uow: Any, runtime: Any, staff: Staff, today: date) -> list[Deadline]:
+    """Counter-noticed takedowns: material goes back between the two scheduled days unless a lawsuit is reported (512(g))."""
+    from privet.abuse.tables import AbuseNotice, AbuseTakedown
+    from privet.access.masking import shown
+
+    rows = uow.session.execute(
+        select(AbuseTakedown, AbuseNotice.case_id)
+        .join(AbuseNotice, AbuseNotice.id == AbuseTakedown.notice_id)
+        .where(AbuseTakedown.status == "counter_noticed")
+        .order_by(AbuseTakedown.restore_by, AbuseTakedown.id)
+        .limit(50)
+    )
+    case_page = _has_route(request, "/console/abuse/cases/{case_id}")
+    out = []
+    for t, case_id in rows:
+        account = shown(runtime.pack, staff.principal.role, "user.telecom.account_number", t.account_number)
+        links: list[tuple[str, str]] = []
+        if case_page and case_id is not None:
+            links.append((f"Case {case_id}", f"/console/abuse/cases/{case_id}"))
+        links.append(("Run due restorations", api_docs_link(request, "POST", "/v1/abuse/run-due")))
+        links.append(("Report a lawsuit", api_docs_link(request, "POST", "/v1/abuse/takedowns/{takedown_id}/lawsuit")))
+        out.append(
+            Deadline(
+                "Counter-notice",
+                f"Takedown {t.id}: restore material for account {account}",
+                t.restore_by,
+                today,
+                opens=t.restore_not_before,
+                links=tuple(links),
+            )
+        )
+    return out
+
+
+def _has_route(request: Request, path: str) -> bool:
+    """Whether this deployment mounts a console page at `path` (the abuse and request pages are optional routers)."""
+    return any(full_path == path for full_path, _ in api_routes(request.app.routes))
+
+
+def _hold_deadlines(request: Request, uow: Any, today: date) -> list[Deadline]:
+    """Legal holds in force that end within the horizon: renew (a 2703(f) preservation, once) or let them lapse."""
+    from privet.legal.tables import Hold
+
+    now = uow.now()
+    rows = uow.session.scalars(
+        select(Hold)
+        .where(
+            Hold.released_at.is_(None),
+            Hold.starts_at <= now,
+            Hold.ends_at.is_not(None),
+            Hold.ends_at > now,
+            Hold.ends_at <= now + HOLD_HORIZON,
+        )
+        .order_by(Hold.ends_at, Hold.id)
+        .limit(50)
+    )
+    out = []
+    for h in rows:
+        links: list[tuple[str, str]] = []
+        if h.person_id is not None:
+            links.append((f"Person {h.person_id}", f"/console/subjects/{h.person_id}"))
+        links.append(("Renew", api_docs_link(request, "POST", "/v1/legal/holds/{hold_id}/renewal")))
+        links.append(("Release", api_docs_link(request, "POST", "/v1/legal/holds/{hold_id}/release")))
+        ends = h.ends_at.date() if h.ends_at else None
+        out.append(Deadline("Legal hold", f"Hold {h.id} ({h.kind.replace('_', ' ')}) ends", ends, today, links=tuple(links)))
+    return out
+
+
+def _certification_deadline(uow: Any, today: date) -> Deadline:
+    """The annual CPNI certification: due 1 March for the previous year; once prepared, the next one counts down."""
+    year = today.year - 1
+    due = date(today.year, *CERTIFICATION_DUE)
+    prepared = _certifications_prepared(uow, {year})
+    if year in prepared and today > due:
+        year, due = today.year, date(today.year + 1, *CERTIFICATION_DUE)
+        prepared = _certifications_prepared(uow, {year})
+    done = year in prepared
+    what = f"Annual CPNI certification for {year}" + (" (prepared)" if done else "")
+    return Deadline(
+        "CPNI certification", what, due, today, how=f"privet cpni certify --year {year} --officer … --title …", done=done
+    )
+
+
+def _certifications_prepared(uow: Any, years: set[int]) -> set[int]:
+    """The years whose certification was prepared, from the audit log (`cpni.certification_prepared`)."""
+    rows = uow.session.scalars(
+        select(AuditEntry.data)
+        .where(AuditEntry.action == "cpni.certification_prepared")
+        .order_by(AuditEntry.seq.desc())
+        .limit(20)
+    )
+    found = set()
+    for data in rows:
+        year = json.loads(data).get("year")
+        if year in years:
+            found.add(int(year))
+    return found
+
+
+# --- finding a subscriber: by person id, or by any identity they might give ---
+
+SEARCH_KINDS = {
+    "email": "Email address",
+    "phone": "Phone number",
+    "account_number": "Account number",
+    "username": "Username",
+}
+SEARCH_LIMIT = 50
+
+
+def search_people(uow: Any, kind: str, value: str) -> list[Person]:
+    """Everyone an identity points to, in its canonical form (`subjects.identities.normalize`).
+
+    An email, phone or username matches the identity itself and any current contact point of
+    record; an account number matches every member of the account, holders first. Raises
+    InvalidIdentity (with the normaliser's reason) for a value that is not one of its kind.
+    """
+    canonical = normalize(IdentityKind(kind), value)
+    found: list[Person] = []
+    if kind == IdentityKind.ACCOUNT_NUMBER:
+        members = uow.session.scalars(
+            select(AccountMember)
+            .join(Account, AccountMember.account_id == Account.id)
+            .where(Account.number == canonical)
+            .order_by(AccountMember.role != "holder", AccountMember.person_id)
+            .limit(SEARCH_LIMIT)
+        )
+        found += [m.person for m in members]
+    found += uow.session.scalars(
+        select(Person).join(Identity, Identity.person_id == Person.id).where(Identity.kind == kind, Identity.value == canonical)
+    )
+    if kind in ("email", "phone"):
+        found += uow.session.scalars(
+            select(Person)
+            .join(ContactPoint, ContactPoint.person_id == Person.id)
+            .where(ContactPoint.kind == kind, ContactPoint.value == canonical, ContactPoint.replaced_at.is_(None))
+            .order_by(Person.id)
+            .limit(SEARCH_LIMIT)
+        )
+    unique = {p.id: p for p in found}
+    return list(unique.values())[:SEARCH_LIMIT]
+
+
+def _find_page(runtime: Any, staff: Staff, status_code: int = 200, **more: Any) -> HTMLResponse:
+    ctx = {"kinds": SEARCH_KINDS, "kind": "email", "error": "", "message": "", "results": None, "person_value": "", **more}
+    return page("console/find.html", status_code=status_code, **context(runtime, staff, **ctx))
+
+
 @router.get("/subjects", response_class=HTMLResponse, response_model=None)
-def find_subject(runtime: RuntimeDep, person: int | None = None, session: ConsoleCookie = None) -> Response:
+def find_subject(runtime: RuntimeDep, person: str | None = None, session: ConsoleCookie = None) -> Response:
+    """The search form; `?person=N` opens that person's page (a person id is privet's own, not personal data)."""
     staff = signed_in(runtime, session)
     if staff is None:
         return signin_redirect()
     require(staff, Permission.SUBJECTS_READ)
-    if person is not None:
-        return RedirectResponse(f"/console/subjects/{person}", status_code=303)
-    return page("console/find.html", **context(runtime, staff))
+    if person is None:
+        return _find_page(runtime, staff)
+    wanted = person.strip()
+    if not wanted.isdigit() or not 0 < int(wanted) < 2**31:
+        return _find_page(runtime, staff, 422, error="A person id is a whole number, such as 1042.", person_value=person[:40])
+    with runtime.uow(staff.principal.actor) as uow:
+        exists = uow.session.get(Person, int(wanted)) is not None
+        uow.record(
+            "console.subject_searched",
+            f"person:{int(wanted)}" if exists else None,
+            kind="person_id",
+            matches=int(exists),
+            role=staff.principal.role,
+        )
+    if not exists:
+        return _find_page(runtime, staff, message=f"No subscriber has person id {int(wanted)}.", person_value=wanted)
+    return RedirectResponse(f"/console/subjects/{int(wanted)}", status_code=303)
+
+
+@router.post("/subjects", response_model=None)
+def search_subject(
+    runtime: RuntimeDep,
+    kind: Annotated[str, Form(max_length=40)] = "",
+    value: Annotated[str, Form(max_length=320)] = "",
+    csrf: Annotated[str, Form()] = "",
+    session: ConsoleCookie = None,
+) -> Response:
+    """Search by identity. POST, so the email or number searched stays out of URLs, history and access logs.
+
+    The audit entry names who searched, for what kind of identity and how many matched, never the
+    value itself (as the API's `subject.looked_up` does). One match opens the subscriber's page;
+    several are listed, masked for the role.
+    """
+    staff = signed_in(runtime, session)
+    if staff is None:
+        raise HTTPException(401, "sign in to the console first")
+    check_csrf(staff.token, CSRF_PURPOSE, csrf)
+    require(staff, Permission.SUBJECTS_READ)
+    if kind not in SEARCH_KINDS:
+        return _find_page(runtime, staff, 422, error="Choose what kind of identity to search by.")
+    label = SEARCH_KINDS[kind].lower()
+    if not value.strip():
+        return _find_page(runtime, staff, 422, kind=kind, error=f"Enter the {label} to search for.")
+    try:
+        with runtime.uow(staff.principal.actor) as uow:
+            people = search_people(uow, kind, value)
+            uow.record(
+                "console.subject_searched",
+                f"person:{people[0].id}" if len(people) == 1 else None,
+                kind=kind,
+                matches=len(people),
+                role=staff.principal.role,
+            )
+            results = [person_view(p, runtime.pack, staff.principal.role) for p in people]
+    except InvalidIdentity as exc:
+        return _find_page(runtime, staff, 422, kind=kind, error=f"{exc}. Check it and try again.")
+    if len(results) == 1:
+        return RedirectResponse(f"/console/subjects/{results[0].id}", status_code=303)
+    if not results:
+        return _find_page(runtime, staff, kind=kind, message=f"No subscriber has that {label}.")
+    return _find_page(runtime, staff, kind=kind, results=results, message=f"{len(results)} subscribers have that {label}.")
 
 
 @router.get("/subjects/{person_id}", response_class=HTMLResponse, response_model=None)

@@ -8,6 +8,9 @@ answered with POST-redirect-GET, so the pages work without JavaScript.
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Form, HTTPException, Request
@@ -45,7 +48,8 @@ CORRECTABLE = {
 SessionCookie = Annotated[str | None, Cookie(alias=COOKIE)]
 
 
-def _person(runtime: Runtime, token: str | None) -> int | None:
+def person_of(runtime: Runtime, token: str | None) -> int | None:
+    """The person whose privacy-center session this cookie is, or None when it is missing, expired or forged."""
     if not token:
         return None
     try:
@@ -62,7 +66,8 @@ def _anonymous_gpc(runtime: Runtime, request: Request) -> str | None:
     return GPC_HONOURED if runtime.pack.statements.gpc != "not_honoured" else None
 
 
-def _context(runtime: Runtime, request: Request, token: str | None, person_id: int | None) -> dict[str, Any]:
+def page_context(runtime: Runtime, request: Request, token: str | None, person_id: int | None) -> dict[str, Any]:
+    """What every privacy-center page needs; for a signed-in person it also records the GPC and DNT signals seen."""
     if person_id is not None:
         gpc, dnt = handle_signals(runtime, request, person_id)
     else:
@@ -78,7 +83,7 @@ def _context(runtime: Runtime, request: Request, token: str | None, person_id: i
 
 
 def _signed_in(runtime: Runtime, token: str | None) -> tuple[str, int]:
-    person_id = _person(runtime, token)
+    person_id = person_of(runtime, token)
     if token is None or person_id is None:
         raise HTTPException(401, "sign in to the privacy center first, using the link we sent you")
     return token, person_id
@@ -86,13 +91,13 @@ def _signed_in(runtime: Runtime, token: str | None) -> tuple[str, int]:
 
 @router.get("", response_class=HTMLResponse)
 def home(request: Request, runtime: RuntimeDep, session: SessionCookie = None) -> HTMLResponse:
-    ctx = _context(runtime, request, session, _person(runtime, session))
+    ctx = page_context(runtime, request, session, person_of(runtime, session))
     return page("privacy/home.html", notice=notice_body(runtime.pack), **ctx)
 
 
 @router.get("/session/{token}")
 def open_session(token: str, request: Request, runtime: RuntimeDep) -> Response:
-    person_id = _person(runtime, token)
+    person_id = person_of(runtime, token)
     if person_id is None:
         return page("privacy/expired.html", status_code=401, pack=runtime.pack, signed_in=False, gpc=None, dnt=None, flash="")
     with runtime.uow(f"subject:{person_id}") as uow:
@@ -121,8 +126,8 @@ def sign_out(runtime: RuntimeDep, csrf: Annotated[str, Form()] = "", session: Se
 
 @router.get("/choices", response_class=HTMLResponse)
 def choices_page(request: Request, runtime: RuntimeDep, session: SessionCookie = None) -> HTMLResponse:
-    person_id = _person(runtime, session)
-    ctx = _context(runtime, request, session, person_id)
+    person_id = person_of(runtime, session)
+    ctx = page_context(runtime, request, session, person_id)
     if person_id is None:
         return page("privacy/signin_needed.html", status_code=401, **ctx)
     mine: MyChoices = my_choices(runtime, person_id, ctx["gpc"], ctx["dnt"])
@@ -169,8 +174,8 @@ async def choices_save(request: Request, runtime: RuntimeDep, session: SessionCo
 
 @router.get("/request", response_class=HTMLResponse)
 def request_page(request: Request, runtime: RuntimeDep, session: SessionCookie = None) -> HTMLResponse:
-    person_id = _person(runtime, session)
-    ctx = _context(runtime, request, session, person_id)
+    person_id = person_of(runtime, session)
+    ctx = page_context(runtime, request, session, person_id)
     if person_id is None:
         return page("privacy/signin_needed.html", status_code=401, **ctx)
     return page("privacy/request.html", kinds=REQUEST_KINDS, correctable=CORRECTABLE, error="", **ctx)
@@ -207,7 +212,7 @@ def request_submit(
             error = "To correct your data, choose what to correct and give the accurate value."
         except RequestError as exc:
             error = str(exc)
-    ctx = _context(runtime, request, session, person_id)
+    ctx = page_context(runtime, request, session, person_id)
     return page("privacy/request.html", status_code=422, kinds=REQUEST_KINDS, correctable=CORRECTABLE, error=error, **ctx)
 
 
@@ -239,28 +244,130 @@ def banner_classes(runtime: Runtime) -> list[dict[str, object]]:
     return out
 
 
+# --- CORS for the cookie banner: a provider's own site (another origin) calls the two banner endpoints ---
+
+BANNER_ORIGINS_ENV = "PRIVET_BANNER_ORIGINS"
+_ORIGIN = re.compile(
+    r"^https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$"
+)
+_DEFAULT_PORTS = {"https": ":443", "http": ":80"}
+_BANNER_METHODS = {"/banner/classes": "GET", "/banner/consent": "POST"}
+_BANNER_HEADERS = frozenset({"content-type"})
+
+
+def parse_origins(values: Iterable[str]) -> frozenset[str]:
+    """The banner's allow-list from `--banner-origin` values or $PRIVET_BANNER_ORIGINS (commas or spaces between).
+
+    An origin is exactly what a browser sends in `Origin`: scheme, host and a non-default port, no
+    path. A wildcard is refused: the banner sends the visitor's privacy-center cookie, and a
+    credentialed answer may only ever name one origin.
+    """
+    out: set[str] = set()
+    for value in values:
+        for item in re.split(r"[,\s]+", value.strip()):
+            if not item:
+                continue
+            origin = item.lower().rstrip("/")
+            if origin == "*" or "*" in origin:
+                raise ValueError("banner origins are listed one by one; a wildcard cannot be used with the visitor's cookie")
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"'{item}' is not an origin like https://www.example.net (scheme, host, optional port)")
+            scheme = origin.split(":", 1)[0]
+            default = _DEFAULT_PORTS[scheme]
+            out.add(origin[: -len(default)] if origin.endswith(default) else origin)
+    return frozenset(out)
+
+
+def banner_origins(request: Request) -> frozenset[str]:
+    """The deployment's allow-list: set on the app by `privet serve --banner-origin`, else read from the environment."""
+    configured = getattr(request.app.state, "banner_origins", None)
+    if configured is not None:
+        return frozenset(configured)
+    try:
+        return parse_origins([os.environ.get(BANNER_ORIGINS_ENV, "")])
+    except ValueError:
+        return frozenset()  # `privet serve` refuses a bad list at start; here nothing is allowed rather than guessing
+
+
+def _cross_origin(request: Request) -> tuple[bool, str | None]:
+    """(allowed, the origin to name in CORS headers). No Origin, or our own, needs no CORS; others must be listed."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == f"{request.url.scheme}://{request.url.netloc}":
+        return True, None
+    if origin.lower() in banner_origins(request):
+        return True, origin
+    return False, None
+
+
+def _cors(origin: str | None) -> dict[str, str]:
+    """Headers for an allowed cross-origin answer: the one origin echoed (never *), with credentials, varying by Origin."""
+    if origin is None:
+        return {"Vary": "Origin"}
+    return {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true", "Vary": "Origin"}
+
+
+def _refused_origin() -> JSONResponse:
+    """A refusal with no CORS headers, so the browser also hides it from the page that tried."""
+    return JSONResponse(
+        {"detail": "this site is not allowed to use the cookie banner"}, status_code=403, headers={"Vary": "Origin"}
+    )
+
+
+@router.options("/banner/classes")
+@router.options("/banner/consent")
+def banner_preflight(request: Request) -> Response:
+    """Answer the browser's CORS preflight for a listed origin; anything else gets 403 and no CORS headers."""
+    allowed, origin = _cross_origin(request)
+    path = request.url.path.removeprefix("/privacy")
+    method = request.headers.get("access-control-request-method", "").upper()
+    asked = {h.strip().lower() for h in request.headers.get("access-control-request-headers", "").split(",") if h.strip()}
+    if not allowed or origin is None or method != _BANNER_METHODS.get(path) or not asked <= _BANNER_HEADERS:
+        return _refused_origin()
+    headers = {
+        **_cors(origin),
+        "Access-Control-Allow-Methods": method,
+        "Access-Control-Allow-Headers": "Content-Type",
+        "Access-Control-Max-Age": "600",
+        "Vary": "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+    }
+    return Response(status_code=204, headers=headers)
+
+
 @router.get("/banner/classes")
 def banner_config(request: Request, runtime: RuntimeDep) -> JSONResponse:
     """The cookie classes the banner offers, and whether this browser's GPC signal is honoured."""
+    allowed, origin = _cross_origin(request)
+    if not allowed:
+        return _refused_origin()
     gpc = _anonymous_gpc(runtime, request)
-    return JSONResponse({"provider": runtime.pack.provider.name, "gpc": gpc, "classes": banner_classes(runtime)})
+    return JSONResponse(
+        {"provider": runtime.pack.provider.name, "gpc": gpc, "classes": banner_classes(runtime)}, headers=_cors(origin)
+    )
 
 
 @router.post("/banner/consent")
 def banner_consent(body: CookieClasses, request: Request, runtime: RuntimeDep, session: SessionCookie = None) -> JSONResponse:
-    """Record the banner's answer. GPC wins over any 'allow' for an opt-out class; a signed-in subscriber's ledger is updated."""
+    """Record the banner's answer. GPC wins over any 'allow' for an opt-out class; a signed-in subscriber's ledger is updated.
+
+    A page on an origin that is not listed is refused before anything is recorded: browsers send
+    a cross-origin POST before CORS hides the answer, so the allow-list is enforced here too.
+    """
+    allowed, origin = _cross_origin(request)
+    if not allowed:
+        return _refused_origin()
     known = {str(c["id"]) for c in banner_classes(runtime)}
     unknown = sorted(set(body.classes) - known)
     if unknown:
-        raise HTTPException(422, f"unknown cookie class: {', '.join(unknown)}")
+        return JSONResponse({"detail": f"unknown cookie class: {', '.join(unknown)}"}, status_code=422, headers=_cors(origin))
     gpc = _anonymous_gpc(runtime, request) or (
         GPC_HONOURED if body.gpc and runtime.pack.statements.gpc != "not_honoured" else None
     )
     answers = {k: (False if gpc and _is_opt_out(runtime, k) else v) for k, v in body.classes.items()}
-    person_id = _person(runtime, session)
+    person_id = person_of(runtime, session)
+    site = {"origin": origin} if origin else {}
     with runtime.uow(f"subject:{person_id}" if person_id else "privacy-center:banner") as uow:
         if person_id is None:
-            uow.record("privacy_center.cookie_consent", None, classes=answers, gpc=bool(gpc))
+            uow.record("privacy_center.cookie_consent", None, classes=answers, gpc=bool(gpc), **site)
         else:
             for choice_id, allowed in sorted(answers.items()):
                 ledger.record_choice(
@@ -270,9 +377,11 @@ def banner_consent(body: CookieClasses, request: Request, runtime: RuntimeDep, s
                     choice_id=choice_id,
                     value=allowed,
                     channel=_banner_channel(runtime, choice_id),
-                    evidence={"banner": True, "gpc": bool(gpc)},
+                    evidence={"banner": True, "gpc": bool(gpc), **site},
                 )
-    return JSONResponse({"recorded": answers, "gpc": gpc, "person": person_id is not None}, headers=SECURITY_HEADERS)
+    return JSONResponse(
+        {"recorded": answers, "gpc": gpc, "person": person_id is not None}, headers={**SECURITY_HEADERS, **_cors(origin)}
+    )
 
 
 def _is_opt_out(runtime: Runtime, choice_id: str) -> bool:

@@ -66,13 +66,19 @@
   }
 
   function start() {
-    fetch(base + "/privacy/banner/classes").then(function (r) { return r.json(); }).then(function (config) {
+    // No cookie is needed to list the classes; the answer below is sent with credentials so a signed-in
+    // subscriber's choice reaches their ledger. A site not on the deployment's allow-list gets no CORS
+    // headers, so the fetch fails and no banner is shown.
+    fetch(base + "/privacy/banner/classes", { credentials: "omit" }).then(function (r) {
+      if (!r.ok) { throw new Error("privet banner: " + r.status); }
+      return r.json();
+    }).then(function (config) {
       var stored = null;
       try { stored = JSON.parse(localStorage.getItem(STORE) || "null"); } catch (e) { stored = null; }
       if (stored && !gpcOn) { return; }
       if (!config.classes.length) { return; }
       show(config);
-    });
+    }).catch(function () { /* not allowed here, or the privacy center is unreachable: show nothing */ });
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
