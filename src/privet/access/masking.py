@@ -3,11 +3,14 @@
 Each field of a response that carries personal data is tagged with its data category; a role
 sees the value only when one of its pack `may_see` grants covers that category. Masking keeps
 the shape (a masked email still looks like one) so screens and integrations do not break.
+
+The pack is the only source of grants: no role sees personal data by its name alone. An
+administrator manages tokens and settings, and every seed pack says it sees no customer data;
+a privacy officer sees what their pack grants, which is not always everything.
 """
 
 from __future__ import annotations
 
-from privet.access.permissions import FULL_VISIBILITY_ROLES
 from privet.policy.model import PolicyPack
 from privet.policy.taxonomy import is_within
 
@@ -24,8 +27,6 @@ def visible_categories(pack: PolicyPack, role: str) -> frozenset[str]:
 
 
 def may_see(pack: PolicyPack, role: str, category: str) -> bool:
-    if role in FULL_VISIBILITY_ROLES:
-        return True
     return any(is_within(category, granted) for granted in visible_categories(pack, role))
 
 

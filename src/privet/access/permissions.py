@@ -59,6 +59,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "care_rep": frozenset(
         {P.POLICY_READ, P.SUBJECTS_READ, P.SUBJECTS_WRITE, *_CONSENT, *_CPNI_DESK, P.REQUESTS_CREATE, P.REQUESTS_READ}
     ),
+    # A billing clerk looks up the customer whose bill or failed payment they are working on.
+    "billing": frozenset({P.POLICY_READ, P.SUBJECTS_READ}),
     "abuse_desk": frozenset({P.POLICY_READ, P.SUBJECTS_READ, P.ACCOUNTS_STATUS, P.OUTBOX_READ, *_ABUSE_DESK}),
     "legal": frozenset(
         {P.POLICY_READ, P.SUBJECTS_READ, P.AUDIT_READ, P.CONSENT_READ, P.DECISIONS_CREATE}
@@ -83,8 +85,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
         }
     ),
 }
-
-FULL_VISIBILITY_ROLES = frozenset({"admin", "privacy_officer", "legal"})
 
 
 def permissions_for(role: str) -> frozenset[Permission]:
