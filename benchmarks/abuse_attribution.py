@@ -14,6 +14,9 @@ measured separately on a CSV of --import-rows rows.
 
 Then --lookups random (address, time[, port]) questions go through `privet.abuse.attribution.lookup`
 in-process, each timed alone; the report gives p50, p99, p99.9 and max, and the answers' mix.
+Beside each lookup a floor is timed: a one-row primary-key probe on the same connection. On a
+shared machine the tail is mostly the scheduler, and the floor's percentiles, taken interleaved
+in the same run, show how much; the load averages before and after the lookups are printed too.
 Prints Markdown rows for BENCHMARKS.md, and JSON with --json FILE.
 """
 
@@ -140,7 +143,7 @@ def load(engine: Engine, total: int, seed: int) -> float:
         raw = engine.raw_connection()
         try:
             cursor = raw.cursor()
-            with cursor.copy(f"COPY abuse_assignments ({', '.join(COLUMNS)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            with cursor.copy(f"COPY abuse_assignments ({', '.join(COLUMNS)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row([row[c] for c in COLUMNS])
             raw.commit()
@@ -191,7 +194,7 @@ def importer_rate(engine: Engine, rows: int, folder: Path) -> float:
 def questions(count: int, seed: int, total: int) -> list[tuple[str, datetime, int | None]]:
     rng = random.Random(seed + 1)
     dhcp_addresses = max(int(total * SHARES["dhcp"]) // 240, 1)
-    asked = []
+    asked: list[tuple[str, datetime, int | None]] = []
     for _ in range(count):
         at = YEAR_START + timedelta(seconds=rng.randrange(YEAR))
         roll = rng.random()
@@ -221,31 +224,66 @@ def questions(count: int, seed: int, total: int) -> list[tuple[str, datetime, in
 
 
 def measure(engine: Engine, asked: list[tuple[str, datetime, int | None]]) -> dict[str, Any]:
+    """Time each lookup alone, and beside it a floor: a one-row primary-key probe on the same connection.
+
+    The floor is the cheapest round trip the database can answer (one index probe, one row, the
+    driver's cursor with no SQLAlchemy around it), taken just before each lookup, so both share
+    the machine's state at that moment; on a busy machine the floor's tail shows how much of the
+    lookup's tail is the scheduler rather than the lookup.
+    """
     latencies: list[int] = []
+    floors: list[int] = []
     answers: Counter[str] = Counter()
     skew = timedelta(seconds=120)
     with session_factory(engine)() as session:
+        highest = int(session.execute(text("SELECT max(id) FROM abuse_assignments")).scalar_one())
+        cursor = session.connection().connection.cursor()
+        probe = "SELECT id, account_number FROM abuse_assignments WHERE id = " + (
+            "%(id)s" if engine.dialect.name == "postgresql" else ":id"
+        )
+        rng = random.Random(7)
         for address, at, port in asked[:1000]:  # warm the page cache and the statement cache
             lookup(session, address, at, port=port, skew=skew)
+            cursor.execute(probe, {"id": rng.randrange(1, highest + 1)})
+            cursor.fetchall()
         for address, at, port in asked:
+            key = {"id": rng.randrange(1, highest + 1)}
+            started = time.perf_counter_ns()
+            cursor.execute(probe, key)
+            cursor.fetchall()
+            floors.append(time.perf_counter_ns() - started)
             started = time.perf_counter_ns()
             found = lookup(session, address, at, port=port, skew=skew)
             latencies.append(time.perf_counter_ns() - started)
             answers[found.answer.value] += 1
-    latencies.sort()
+        cursor.close()
+    result = _percentiles(latencies)
+    result.update(answers=dict(answers), floor=_percentiles(floors))
+    return result
+
+
+def _percentiles(samples: list[int]) -> dict[str, Any]:
+    ordered = sorted(samples)
 
     def pct(p: float) -> float:
-        return round(latencies[min(int(len(latencies) * p), len(latencies) - 1)] / 1000, 1)
+        return round(ordered[min(int(len(ordered) * p), len(ordered) - 1)] / 1000, 1)
 
     return {
-        "lookups": len(latencies),
+        "lookups": len(ordered),
         "p50_us": pct(0.50),
         "p99_us": pct(0.99),
         "p999_us": pct(0.999),
-        "max_us": round(latencies[-1] / 1000, 1),
-        "mean_us": round(statistics.fmean(latencies) / 1000, 1),
-        "answers": dict(answers),
+        "max_us": round(ordered[-1] / 1000, 1),
+        "mean_us": round(statistics.fmean(ordered) / 1000, 1),
     }
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (what `uptime` shows), or "n/a" where the OS has none."""
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
 
 
 def scratch(base: str, folder: Path) -> tuple[Engine, Any]:
@@ -282,7 +320,9 @@ def main() -> None:
         load_seconds = load(engine, args.records, args.seed)
         with engine.connect() as conn:
             stored = conn.execute(text("SELECT count(*) FROM abuse_assignments")).scalar_one()
+        load_before = load_average()
         result = measure(engine, questions(args.lookups, args.seed, args.records))
+        load_after = load_average()
         rate = importer_rate(engine, args.import_rows, folder)
         size = (folder / "abuse-attribution.db").stat().st_size if args.db.startswith("sqlite") else None
     finally:
@@ -295,10 +335,14 @@ def main() -> None:
         importer_rows_per_second=round(rate),
         database_bytes=size,
         machine=f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        load_average_before=load_before,
+        load_average_after=load_after,
     )
+    floor = result["floor"]
     print(
         f"| {result['backend']} | {stored:,} | {result['load_seconds']} s | {result['lookups']:,} | {result['p50_us']} µs | "
-        f"**{result['p99_us']} µs** | {result['p999_us']} µs | {result['max_us']} µs | {result['importer_rows_per_second']:,}/s |"
+        f"**{result['p99_us']} µs** | {result['p999_us']} µs | {result['max_us']} µs | {floor['p50_us']} µs | "
+        f"{floor['p99_us']} µs | {load_before} → {load_after} | {result['importer_rows_per_second']:,}/s |"
     )
     print(json.dumps(result["answers"]))
     if args.json:

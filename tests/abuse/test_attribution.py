@@ -269,3 +269,41 @@ def test_the_tiered_index_finds_exactly_the_overlapping_records(
         assert (found.answer, found.account_number) == (Answer.ONE, expected.pop())
     else:
         assert found.answer is Answer.AMBIGUOUS and set(found.accounts) == expected
+
+
+def test_remembered_prefix_lengths_are_checked_by_every_lookup(ctx: AbuseContext) -> None:
+    """The per-process memory of prefix lengths (and a caller's own) is a guess the statement checks, never trusted."""
+    assign(ctx, "dhcp", [lease("192.0.2.140", "PL-1", "2025-01-15T00:00:00Z", "2025-01-16T00:00:00Z")])
+    with ctx.desk("test") as desk:
+        first = lookup(desk.uow.session, "192.0.2.141", T, skew=SKEW)
+    assert first.answer is Answer.NOT_OURS and first.lengths == (32,)
+    # another import brings a new prefix length; the remembered (32,) is now stale
+    assign(ctx, "static", [{"prefix": "192.0.2.136/29", "account": "PL-2", "start": "2024-01-01T00:00:00Z"}])
+    assert _at(ctx, "192.0.2.141")[:2] == (Answer.ONE, "PL2")
+    with ctx.desk("test") as desk:
+        session = desk.uow.session
+        stale = lookup(session, "192.0.2.141", T, skew=SKEW, lengths=[32])
+        foreign = lookup(session, "192.0.2.141", T, skew=SKEW, lengths=[56])  # another family's lengths, say
+        extra = lookup(session, "192.0.2.140", T, skew=SKEW, lengths=[32, 29, 24])
+    assert (stale.answer, stale.account_number, stale.lengths) == (Answer.ONE, "PL2", (32, 29))
+    assert (foreign.answer, foreign.account_number) == (Answer.ONE, "PL2")
+    assert extra.answer is Answer.AMBIGUOUS and set(extra.accounts) == {"PL1", "PL2"} and extra.lengths == (32, 29)
+
+
+def test_a_network_declared_after_a_lookup_makes_the_address_ours(ctx: AbuseContext) -> None:
+    assert _at(ctx, "203.0.113.50")[0] is Answer.NOT_OURS
+    assert _at(ctx, "2001:db8:77::1")[0] is Answer.NOT_OURS
+    with ctx.desk("test") as desk:
+        add_network(desk.uow, "203.0.113.0/24", "residential pool")
+        add_network(desk.uow, "2001:db8:77::/48", "v6 pool")
+    assert _at(ctx, "203.0.113.50")[0] is Answer.UNASSIGNED
+    assert _at(ctx, "2001:db8:77::1")[0] is Answer.UNASSIGNED
+    assert _at(ctx, "203.0.114.50")[0] is Answer.NOT_OURS
+    with ctx.desk("test") as desk:
+        add_network(desk.uow, "203.0.112.0/22", "the wider block")
+    assert _at(ctx, "203.0.114.50")[0] is Answer.UNASSIGNED
+
+
+def test_an_ipv4_mapped_address_is_looked_up_as_ipv4(ctx: AbuseContext) -> None:
+    assign(ctx, "dhcp", [lease("192.0.2.150", "MA-1", "2025-01-15T00:00:00Z", "2025-01-16T00:00:00Z")])
+    assert _at(ctx, "::ffff:192.0.2.150")[:2] == (Answer.ONE, "MA1")

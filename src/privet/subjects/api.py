@@ -6,11 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from privet.abuse import reinstatement
 from privet.access.permissions import Permission
 from privet.access.tokens import Principal
 from privet.api.deps import RowId, RuntimeDep, require
+from privet.api.problems import problem
 from privet.subjects import service
 from privet.subjects.identities import IdentityKind
 from privet.subjects.importing import parse_rows
@@ -113,9 +116,21 @@ def change_status(
     body: StatusBody,
     runtime: RuntimeDep,
     who: Annotated[Principal, Depends(require(Permission.ACCOUNTS_STATUS))],
-) -> AccountView:
-    """Suspend, disconnect or restore an account; the reason and actor go into its history."""
+) -> AccountView | JSONResponse:
+    """Suspend, disconnect or restore an account; the reason and actor go into its history.
+
+    An account the abuse desk terminated comes back only through the desk's reactivation rule
+    (`abuse.reinstatement`): a role allowed to, a recorded reason, to active. A refusal is a
+    problem document, and its audit entry commits (nothing else changed) before it is sent.
+    """
     with runtime.uow(who.actor) as uow:
-        account = service.change_account_status(uow, number, body.status, body.reason)
-        uow.session.flush()
-        return account_view(account, runtime.pack, who.role)
+        try:
+            account = reinstatement.change_status(uow, runtime.pack, number, body.status, body.reason, who.role)
+        except reinstatement.Refused as refused:
+            denial = problem(refused.status, refused.title, refused.detail, field=refused.field)
+        else:
+            if account is None:
+                account = service.change_account_status(uow, number, body.status, body.reason)
+            uow.session.flush()
+            return account_view(account, runtime.pack, who.role)
+    return denial
