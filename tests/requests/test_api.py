@@ -128,3 +128,14 @@ def test_datasets_and_their_live_check(client: TestClient, auth: Callable[[str],
 
 def test_children_sweep_through_the_api(client: TestClient, auth: Callable[[str], dict[str, str]]) -> None:
     assert client.post("/v1/requests/children-sweep", headers=auth("privacy_officer")).json() == []
+
+
+def test_execution_without_declared_systems_is_a_clear_refusal(app: FastAPI, auth: Callable[[str], dict[str, str]]) -> None:
+    """An access answer built from privet's own records alone would look complete and not be: refuse, and say why."""
+    app.state.datasets = None
+    with TestClient(app, raise_server_exceptions=False) as client:
+        made = client.post("/v1/requests", json=_body(), headers=auth("care_rep")).json()
+        client.post(f"/v1/requests/{made['id']}/verify", json={"evidence": ALICE_PROOF}, headers=auth("care_rep"))
+        refused = client.post(f"/v1/requests/{made['id']}/execute", headers=auth("privacy_officer"))
+        assert refused.status_code == 503 and "no dataset declarations" in refused.json()["detail"]
+        assert client.get(f"/v1/requests/{made['id']}", headers=auth("privacy_officer")).json()["status"] == "verified"

@@ -22,7 +22,7 @@ from privet.requests import children, lifecycle
 from privet.requests.connectors.base import ConnectorError
 from privet.requests.datasets.check import check_live
 from privet.requests.datasets.registry import DatasetError, Registry, registry_from_env
-from privet.requests.execute import execute, regenerate_package
+from privet.requests.execute import SystemsNotDeclared, execute, regenerate_package
 from privet.requests.intake import Submission, submit, verify_request
 from privet.requests.kinds import RequestError, RequestKind, Status
 from privet.requests.lifecycle import RequestNotFound
@@ -87,6 +87,8 @@ def _failed(exc: Exception) -> HTTPException:
         return HTTPException(404, str(exc))
     if isinstance(exc, ConnectorError):
         return HTTPException(502, f"a provider system could not be used: {exc}")
+    if isinstance(exc, SystemsNotDeclared):
+        return HTTPException(503, str(exc))
     return HTTPException(409, str(exc))
 
 

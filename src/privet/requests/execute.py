@@ -58,12 +58,26 @@ class Result:
     package: dict[str, Any] | None = None
 
 
+# Answering these means searching the provider's own systems: without their declarations an
+# answer would cover only what privet holds, and look complete when it is not.
+NEEDS_SYSTEMS = frozenset({RequestKind.ACCESS, RequestKind.KNOW, RequestKind.CORRECT, RequestKind.DELETE})
+
+
+class SystemsNotDeclared(RequestError):
+    """The request needs the provider's systems searched and no dataset declarations are configured."""
+
+
 def execute(
     new_uow: UowFactory, pack: PolicyPack, registry: Registry | None, request_id: int, checkpoint: Checkpoint | None = None
 ) -> Result:
     with new_uow() as uow:
         req = get_request(uow, request_id)
         kind, status = RequestKind(req.kind), Status(req.status)
+    if registry is None and kind in NEEDS_SYSTEMS:
+        raise SystemsNotDeclared(
+            f"request {request_id} ({kind.value}) needs the provider's systems searched, and no dataset declarations "
+            "are configured (PRIVET_DATASETS); declare them and execute again"
+        )
     if status is Status.RECEIVED:
         raise RequestError(f"request {request_id} is not verified yet; verify it first")
     if status not in (Status.VERIFIED, Status.IN_PROGRESS) or (status is Status.IN_PROGRESS and kind is not RequestKind.DELETE):

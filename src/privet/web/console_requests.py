@@ -31,7 +31,7 @@ from privet.regimes.calendar import business_days_between
 from privet.requests import lifecycle
 from privet.requests.api import get_registry
 from privet.requests.connectors.base import ConnectorError
-from privet.requests.execute import execute, regenerate_package
+from privet.requests.execute import SystemsNotDeclared, execute, regenerate_package
 from privet.requests.intake import verify_request
 from privet.requests.kinds import OPEN, RequestError, RequestKind, Status
 from privet.requests.lifecycle import RequestNotFound
@@ -55,10 +55,9 @@ STATES = ("open", "all", *(s.value for s in Status))
 KINDS = ("all", *(k.value for k in RequestKind))
 CA = "CA"
 QUEUE_LIMIT = 200
+
+
 # Kinds whose answer comes from the provider's systems: without dataset declarations there is nothing to read or write.
-NEEDS_SYSTEMS = frozenset({RequestKind.ACCESS.value, RequestKind.KNOW.value, RequestKind.CORRECT.value, RequestKind.DELETE.value})
-
-
 def _staff(runtime: Runtime, session: str | None, permission: Permission) -> Staff | None:
     staff = signed_in(runtime, session)
     return None if staff is None else require(staff, permission)
@@ -351,19 +350,12 @@ def run(
     """Carry out a verified request (or resume an interrupted deletion) against the declared systems, and answer it."""
     staff = _poster(runtime, session, csrf, MANAGE)
     registry = get_registry(request, runtime)
-    if registry is None:
-        with runtime.uow(staff.principal.actor) as uow:
-            try:
-                kind = lifecycle.get_request(uow, request_id).kind
-            except RequestNotFound:
-                raise HTTPException(404, f"no request with id {request_id}") from None
-        if kind in NEEDS_SYSTEMS:
-            why = "no dataset declarations are configured (PRIVET_DATASETS), so the provider's systems cannot be searched"
-            return _render(runtime, staff, request_id, error=why, status_code=503)
     try:
         result = execute(lambda: runtime.uow(staff.principal.actor), runtime.pack, registry, request_id)
     except RequestNotFound:
         raise HTTPException(404, f"no request with id {request_id}") from None
+    except SystemsNotDeclared as exc:
+        return _render(runtime, staff, request_id, error=str(exc), status_code=503)
     except RequestError as exc:
         return _render(runtime, staff, request_id, error=str(exc), status_code=409)
     except ConnectorError as exc:
