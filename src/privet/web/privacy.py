@@ -24,7 +24,8 @@ from privet.consent.links import SESSION_VALIDITY, InvalidLink, read_session_tok
 from privet.consent.privacy_api import GPC_HONOURED, MyChoices, handle_signals, my_choices
 from privet.policy.diff import Change, diff_packs
 from privet.policy.model import Choice, PolicyPack
-from privet.policy.taxonomy import Channel
+from privet.policy.render import name_of
+from privet.policy.taxonomy import Channel, RecipientKind
 from privet.requests.intake import Correction, Submission, submit
 from privet.requests.kinds import RequestError, RequestKind
 from privet.runtime import Runtime
@@ -257,11 +258,47 @@ class CookieClasses(BaseModel):
 
 
 def banner_classes(runtime: Runtime) -> list[dict[str, object]]:
-    out = []
+    """Each cookie class the pack offers, with who sets its cookies and why.
+
+    The setters are read from the rules the class's choice governs: the provider itself as the
+    first party, every other recipient as a third party, each with the purposes it uses them for.
+    So the list a visitor sees is the one the decision point enforces, not a separate inventory
+    that could drift from it.
+    """
+    out: list[dict[str, object]] = []
     for c in runtime.pack.choices:
         if Channel.COOKIE_BANNER in c.channels or Channel.BROWSER_SETTINGS in c.channels:
-            out.append({"id": c.id, "name": c.name, "description": c.description, "default": c.default == "allowed"})
+            out.append(
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "description": c.description,
+                    "default": c.default == "allowed",
+                    "setters": cookie_setters(runtime.pack, c.id),
+                }
+            )
     return out
+
+
+def cookie_setters(pack: PolicyPack, choice_id: str) -> list[dict[str, object]]:
+    """Who places the cookies a choice governs (first party first) and the purposes each uses them for."""
+    recipients = {r.id: r for r in pack.recipients}
+    purposes: dict[str, set[str]] = {}
+    for rule in pack.rules:
+        if rule.choice == choice_id and rule.recipient:
+            purposes.setdefault(rule.recipient, set()).add(name_of(rule.purpose, pack))
+    setters: list[dict[str, object]] = []
+    for rid, used_for in purposes.items():
+        recipient = recipients.get(rid)
+        first = recipient is not None and recipient.kind is RecipientKind.FIRST_PARTY
+        setters.append(
+            {
+                "name": recipient.name if recipient else rid,
+                "party": "first" if first else "third",
+                "purposes": sorted(used_for),
+            }
+        )
+    return sorted(setters, key=lambda s: (s["party"] != "first", str(s["name"])))
 
 
 # --- CORS for the cookie banner: a provider's own site (another origin) calls the two banner endpoints ---

@@ -45,6 +45,18 @@
       var label = el("label", { "for": id }, " " + c.name);
       wrap.appendChild(box2); wrap.appendChild(label);
       form.appendChild(wrap);
+      if (c.setters && c.setters.length) {
+        // Who sets these cookies and why, from the rules the class governs.
+        var details = el("details", { "style": "margin:0 0 .4rem 1.6rem" });
+        details.appendChild(el("summary", {}, "Who sets these cookies and why"));
+        var list = el("ul", { "style": "margin:.2rem 0" });
+        c.setters.forEach(function (s) {
+          var who = s.name + (s.party === "first" ? " (first party)" : " (third party)");
+          list.appendChild(el("li", {}, who + ": " + s.purposes.join("; ")));
+        });
+        details.appendChild(list);
+        form.appendChild(details);
+      }
     });
     var save_button = el("button", { "type": "submit", "style": "font:inherit;padding:.4rem 1rem;margin-right:.5rem" }, "Save choices");
     var refuse = el("button", { "type": "button", "style": "font:inherit;padding:.4rem 1rem" }, "Refuse all");
