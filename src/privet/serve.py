@@ -59,6 +59,7 @@ def serve(
         typer.echo("first start: an admin token was created; keep it safe, it is shown only now:")
         typer.echo(f"  {token}")
     typer.echo(f"privet: serving {url}  (API docs {url}/docs, OpenAPI {url}/openapi.json)")
+    typer.echo(f"privet: staff console {url}/console, subscribers' privacy center {url}/privacy")
     app = create_app(runtime)
     app.state.policy_path = policy_path(policy)
     app.state.banner_origins = origins

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
+from typer.testing import CliRunner
 
 from privet.audit.tables import AuditEntry
+from privet.cli import app
 from privet.requests.tables import DataRequest
 from privet.runtime import Runtime
-from tests.conftest import add_person
+from tests.conftest import POLICIES, add_person
 from tests.web.conftest import sign_in_privacy
 
 
@@ -60,3 +62,32 @@ def test_the_account_page_needs_a_session(web: TestClient, metronet: Runtime) ->
     assert anonymous.status_code == 401 and "robin" not in anonymous.text.lower()
     web.cookies.set("privet_privacy_session", "forged.token", path="/privacy")
     assert web.get("/privacy/account").status_code == 401
+
+
+def test_a_sign_in_link_from_the_command_line_opens_the_subscribers_privacy_center(
+    web: TestClient, metronet: Runtime, engine: Engine
+) -> None:
+    """How a newcomer tries the privacy center: import subscribers, print a link, open it."""
+    add_person(metronet, full_name="Robin Quill", emails=["robin.quill@example.net"])
+    db = engine.url.render_as_string(hide_password=False)
+    args = [
+        "subjects",
+        "privacy-link",
+        "email",
+        "Robin.Quill@Example.net",
+        "--db",
+        db,
+        "--policy",
+        str(POLICIES / "000-metronet"),
+    ]
+    printed = CliRunner().invoke(app, [*args, "--base-url", "http://testserver/"])
+    assert printed.exit_code == 0, printed.output
+    link = printed.output.strip()
+    assert link.startswith("http://testserver/privacy/session/")
+    opened = web.get(link.removeprefix("http://testserver"))
+    assert opened.status_code == 303 and opened.headers["location"] == "/privacy/choices"
+    assert "Robin Quill" in web.get("/privacy/account").text
+    unknown = CliRunner().invoke(app, [*args[:3], "nobody@example.net", *args[4:]])
+    assert unknown.exit_code == 1 and "no person" in unknown.output
+    malformed = CliRunner().invoke(app, [*args[:3], "not an email", *args[4:]])
+    assert malformed.exit_code == 2

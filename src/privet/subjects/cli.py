@@ -74,3 +74,32 @@ def show(
     except InvalidIdentity as exc:
         fail(str(exc))
     typer.echo(view.model_dump_json(indent=2))
+
+
+@app.command("privacy-link")
+def privacy_link(
+    kind: Annotated[IdentityKind, typer.Argument(help="email, phone, account_number or username")],
+    value: Annotated[str, typer.Argument(help="The identity")],
+    base_url: Annotated[str, typer.Option(help="Where the privacy center is served")] = "http://127.0.0.1:8000",
+    db: DbOpt = None,
+    policy: PolicyOpt = None,
+) -> None:
+    """Print a signed privacy-center sign-in link for a subscriber (valid 12 hours), to send them or to try the pages.
+
+    It is the link the provider's portal would hand a customer who has signed in there; opening it
+    signs that browser in to the subscriber's preference center, account page and request form.
+    Opening one is recorded in the audit log as a session opened from the command line.
+    """
+    from privet.consent.links import make_session_token
+
+    runtime = runtime_for(db, policy)
+    try:
+        with runtime.uow("cli") as uow:
+            person = service.find_person(uow, kind, value)
+            if person is None:
+                fail(f"no person has that {kind.value}", 1)
+            token = make_session_token(person.id, uow.now())
+            uow.record("privacy_center.session_opened", f"person:{person.id}", by="cli")
+    except InvalidIdentity as exc:
+        fail(str(exc))
+    typer.echo(f"{base_url.rstrip('/')}/privacy/session/{token}")
