@@ -32,13 +32,19 @@ from privet.abuse.permissions import ABUSE_REACTIVATE, ABUSE_READ, ABUSE_WORK
 from privet.abuse.service import AbuseContext
 from privet.abuse.tables import AbuseAction, AbuseCase, AbuseDispute, AbuseEvidence, AbuseNotice, AbuseStrike
 from privet.access.masking import shown
-from privet.access.permissions import Permission
 from privet.api.deps import RowId, RuntimeDep
 from privet.policy.model import PolicyPack
 from privet.runtime import Runtime
 from privet.subjects.tables import Account, AccountMember, Person
 from privet.web.common import check_csrf, csrf_token, page
-from privet.web.staff import CSRF_PURPOSE, ConsoleCookie, Staff, context, require, signed_in, signin_redirect
+from privet.web.staff import (
+    ConsoleCookie,
+    Staff,
+    context,
+    signin_redirect,
+    staff_for_form,
+    staff_for_page,
+)
 
 router = APIRouter(prefix="/console/abuse", tags=["console pages"], include_in_schema=False)
 
@@ -95,20 +101,6 @@ def refusals() -> Iterator[None]:
         raise Refused(422, str(exc)) from None
     except PermissionError as exc:
         raise HTTPException(403, str(exc)) from None
-
-
-def _staff(runtime: Runtime, session: str | None, permission: Permission) -> Staff | None:
-    staff = signed_in(runtime, session)
-    return None if staff is None else require(staff, permission)
-
-
-def _poster(runtime: Runtime, session: str | None, csrf: str, permission: Permission) -> Staff:
-    """The staff member behind a form post: signed in, the form's CSRF token matching, and the permission held."""
-    staff = signed_in(runtime, session)
-    if staff is None:
-        raise HTTPException(401, "sign in to the console first")
-    check_csrf(staff.token, CSRF_PURPOSE, csrf)
-    return require(staff, permission)
 
 
 def _text(value: str, what: str) -> str:
@@ -226,7 +218,7 @@ def _subscriber(runtime: Runtime, staff: Staff, number: str, holders: dict[str, 
 @router.get("", response_class=HTMLResponse, response_model=None)
 def queue(runtime: RuntimeDep, ctx: ContextDep, done: Done = None, sig: Sig = None, session: ConsoleCookie = None) -> Response:
     """Notices waiting for a person, then every case grouped by the ladder stage its account is in."""
-    staff = _staff(runtime, session, ABUSE_READ)
+    staff = staff_for_page(runtime, session, ABUSE_READ)
     if staff is None:
         return signin_redirect()
     return _render_queue(runtime, ctx, staff, outcome=read_outcome(staff, done, sig))
@@ -320,7 +312,7 @@ def _notice_row(desk: Desk, notice: AbuseNotice, *, excerpt: bool = False) -> di
 def case_page(
     case_id: RowId, runtime: RuntimeDep, ctx: ContextDep, done: Done = None, sig: Sig = None, session: ConsoleCookie = None
 ) -> Response:
-    staff = _staff(runtime, session, ABUSE_READ)
+    staff = staff_for_page(runtime, session, ABUSE_READ)
     if staff is None:
         return signin_redirect()
     return _render_case(runtime, ctx, staff, case_id, outcome=read_outcome(staff, done, sig))
@@ -427,7 +419,7 @@ def repeat_infringers(
     session: ConsoleCookie = None,
 ) -> Response:
     """The 512(i) record: subscribers by active strikes with every step taken (same report as the API's)."""
-    staff = _staff(runtime, session, ABUSE_READ)
+    staff = staff_for_page(runtime, session, ABUSE_READ)
     if staff is None:
         return signin_redirect()
     with ctx.desk(staff.principal.actor) as desk:
@@ -472,7 +464,7 @@ def confirm_notice(
     session: ConsoleCookie = None,
 ) -> Response:
     """Accept a notice waiting for review and route it like any other (it may open a case and take a step)."""
-    staff = _poster(runtime, session, csrf, ABUSE_WORK)
+    staff = staff_for_form(runtime, session, csrf, ABUSE_WORK)
 
     def work(desk: Desk) -> str:
         why = _text(note, "a note saying why")
@@ -497,7 +489,7 @@ def dismiss_notice(
     session: ConsoleCookie = None,
 ) -> Response:
     """Dismiss a notice waiting for review; the complainant is told privet cannot act on it."""
-    staff = _poster(runtime, session, csrf, ABUSE_WORK)
+    staff = staff_for_form(runtime, session, csrf, ABUSE_WORK)
 
     def work(desk: Desk) -> str:
         review.dismiss(desk, notice_id, _text(reason, "a reason"))
@@ -531,7 +523,7 @@ def next_step(
     session: ConsoleCookie = None,
 ) -> Response:
     """Take the ladder's next step by hand, when the account's active strikes reach it (`ladder.take`)."""
-    staff = _poster(runtime, session, csrf, ABUSE_WORK)
+    staff = staff_for_form(runtime, session, csrf, ABUSE_WORK)
 
     def work(desk: Desk, case: AbuseCase) -> str:
         account = desk.need_account(case.account_number)
@@ -559,7 +551,7 @@ def immediate(
     session: ConsoleCookie = None,
 ) -> Response:
     """Suspend or terminate at once on one of the pack's immediate grounds (`ladder.immediate`)."""
-    staff = _poster(runtime, session, csrf, ABUSE_WORK)
+    staff = staff_for_form(runtime, session, csrf, ABUSE_WORK)
 
     def work(desk: Desk, case: AbuseCase) -> str:
         if action not in ladder.IMMEDIATE:
@@ -584,7 +576,7 @@ def open_dispute(
     session: ConsoleCookie = None,
 ) -> Response:
     """Record the subscriber's dispute of one of this case's strikes (`disputes.open_dispute`)."""
-    staff = _poster(runtime, session, csrf, ABUSE_WORK)
+    staff = staff_for_form(runtime, session, csrf, ABUSE_WORK)
 
     def work(desk: Desk, case: AbuseCase) -> str:
         strike = _strike_of(desk, case, strike_id)
@@ -617,7 +609,7 @@ def decide_dispute(
     session: ConsoleCookie = None,
 ) -> Response:
     """Uphold (the strike goes, steps above the new count are revoked) or reject a dispute (`disputes.decide`)."""
-    staff = _poster(runtime, session, csrf, ABUSE_WORK)
+    staff = staff_for_form(runtime, session, csrf, ABUSE_WORK)
 
     def work(desk: Desk, case: AbuseCase) -> str:
         if decision not in ("uphold", "reject"):
@@ -642,7 +634,7 @@ def acknowledge(
     session: ConsoleCookie = None,
 ) -> Response:
     """Record that the subscriber acknowledged an `acknowledgement_required` step (`ladder.acknowledge`)."""
-    staff = _poster(runtime, session, csrf, ABUSE_WORK)
+    staff = staff_for_form(runtime, session, csrf, ABUSE_WORK)
 
     def work(desk: Desk, case: AbuseCase) -> str:
         found = desk.uow.session.get(AbuseAction, action_id)
@@ -664,7 +656,7 @@ def reactivate(
     session: ConsoleCookie = None,
 ) -> Response:
     """Bring back an account the desk terminated, with the reason and the role recorded (`ladder.reactivate`)."""
-    staff = _poster(runtime, session, csrf, ABUSE_REACTIVATE)
+    staff = staff_for_form(runtime, session, csrf, ABUSE_REACTIVATE)
 
     def work(desk: Desk, case: AbuseCase) -> str:
         account = desk.need_account(case.account_number)

@@ -42,9 +42,16 @@ from privet.requests.views import request_view
 from privet.runtime import Runtime
 from privet.store.uow import UnitOfWork
 from privet.subjects.tables import Person
-from privet.web.common import SECURITY_HEADERS, check_csrf, page
+from privet.web.common import SECURITY_HEADERS, page
 from privet.web.console_abuse import Done, Refused, Sig, outcome_location, read_outcome
-from privet.web.staff import CSRF_PURPOSE, ConsoleCookie, Staff, context, require, signed_in, signin_redirect
+from privet.web.staff import (
+    ConsoleCookie,
+    Staff,
+    context,
+    signin_redirect,
+    staff_for_form,
+    staff_for_page,
+)
 
 router = APIRouter(prefix="/console/requests", tags=["console pages"], include_in_schema=False)
 
@@ -55,20 +62,6 @@ STATES = ("open", "all", *(s.value for s in Status))
 KINDS = ("all", *(k.value for k in RequestKind))
 CA = "CA"
 QUEUE_LIMIT = 200
-
-
-# Kinds whose answer comes from the provider's systems: without dataset declarations there is nothing to read or write.
-def _staff(runtime: Runtime, session: str | None, permission: Permission) -> Staff | None:
-    staff = signed_in(runtime, session)
-    return None if staff is None else require(staff, permission)
-
-
-def _poster(runtime: Runtime, session: str | None, csrf: str, permission: Permission) -> Staff:
-    staff = signed_in(runtime, session)
-    if staff is None:
-        raise HTTPException(401, "sign in to the console first")
-    check_csrf(staff.token, CSRF_PURPOSE, csrf)
-    return require(staff, permission)
 
 
 def countdown(req: DataRequest, due: date, today: date) -> dict[str, Any]:
@@ -105,7 +98,7 @@ def queue(
     session: ConsoleCookie = None,
 ) -> Response:
     """Requests soonest-due first (open ones), filtered by state and kind; a filter the form never offers is a 422."""
-    staff = _staff(runtime, session, READ)
+    staff = staff_for_page(runtime, session, READ)
     if staff is None:
         return signin_redirect()
     error = ""
@@ -143,7 +136,7 @@ def _names(uow: UnitOfWork, people: set[int]) -> dict[int, str]:
 def request_page(
     request_id: RowId, runtime: RuntimeDep, done: Done = None, sig: Sig = None, session: ConsoleCookie = None
 ) -> Response:
-    staff = _staff(runtime, session, READ)
+    staff = staff_for_page(runtime, session, READ)
     if staff is None:
         return signin_redirect()
     return _render(runtime, staff, request_id, outcome=read_outcome(staff, done, sig))
@@ -255,7 +248,7 @@ def verify(
     session: ConsoleCookie = None,
 ) -> Response:
     """Verify a received request from the points the person gave (a call back, a signed form); a failure closes it."""
-    staff = _poster(runtime, session, csrf, CREATE)
+    staff = staff_for_form(runtime, session, csrf, CREATE)
     given = {
         DataPoint.FULL_NAME: full_name,
         DataPoint.EMAIL: email,
@@ -290,7 +283,7 @@ def acknowledge(
     session: ConsoleCookie = None,
 ) -> Response:
     """Confirm receipt by email now, or record that a letter or a call confirmed it."""
-    staff = _poster(runtime, session, csrf, MANAGE)
+    staff = staff_for_form(runtime, session, csrf, MANAGE)
 
     def work(uow: UnitOfWork, req: DataRequest) -> str:
         if how not in ("email", "other"):
@@ -310,7 +303,7 @@ def extend(
     session: ConsoleCookie = None,
 ) -> Response:
     """Extend once, with the reason the person is sent; the lifecycle refuses a late or second extension."""
-    staff = _poster(runtime, session, csrf, MANAGE)
+    staff = staff_for_form(runtime, session, csrf, MANAGE)
 
     def work(uow: UnitOfWork, req: DataRequest) -> str:
         lifecycle.extend(uow, req, _reason(reason, "the reason the person is given", 1000))
@@ -330,7 +323,7 @@ def deny(
     session: ConsoleCookie = None,
 ) -> Response:
     """Deny with the basis (kept in the record) and the explanation the person is sent."""
-    staff = _poster(runtime, session, csrf, MANAGE)
+    staff = staff_for_form(runtime, session, csrf, MANAGE)
 
     def work(uow: UnitOfWork, req: DataRequest) -> str:
         lifecycle.deny(uow, req, _reason(basis, "the basis", 200), _reason(explanation, "the explanation", 2000))
@@ -348,7 +341,7 @@ def run(
     session: ConsoleCookie = None,
 ) -> Response:
     """Carry out a verified request (or resume an interrupted deletion) against the declared systems, and answer it."""
-    staff = _poster(runtime, session, csrf, MANAGE)
+    staff = staff_for_form(runtime, session, csrf, MANAGE)
     registry = get_registry(request, runtime)
     try:
         result = execute(lambda: runtime.uow(staff.principal.actor), runtime.pack, registry, request_id)
@@ -377,7 +370,7 @@ def package(
     session: ConsoleCookie = None,
 ) -> Response:
     """The response package, regenerated from the systems (as the API's), downloaded as a file; the download is audited."""
-    staff = _staff(runtime, session, MANAGE)
+    staff = staff_for_page(runtime, session, MANAGE)
     if staff is None:
         return signin_redirect()
     registry = get_registry(request, runtime)

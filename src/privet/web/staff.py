@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from privet.access.permissions import Permission, allows
 from privet.access.tokens import Principal, authenticate
 from privet.runtime import Runtime
-from privet.web.common import csrf_token
+from privet.web.common import check_csrf, csrf_token
 
 COOKIE = "privet_console"
 CSRF_PURPOSE = "console"
@@ -62,3 +62,18 @@ def context(runtime: Runtime, staff: Staff, **more: Any) -> dict[str, Any]:
 
 def signin_redirect() -> Response:
     return RedirectResponse("/console/signin", status_code=303)
+
+
+def staff_for_page(runtime: Runtime, token: str | None, permission: Permission) -> Staff | None:
+    """For a page: None when nobody is signed in (the page redirects to sign-in), else the staff member if allowed."""
+    staff = signed_in(runtime, token)
+    return None if staff is None else require(staff, permission)
+
+
+def staff_for_form(runtime: Runtime, token: str | None, csrf: str, permission: Permission) -> Staff:
+    """The staff member behind a form post: signed in, the form's CSRF token matching, and the permission held."""
+    staff = signed_in(runtime, token)
+    if staff is None:
+        raise HTTPException(401, "sign in to the console first")
+    check_csrf(staff.token, CSRF_PURPOSE, csrf)
+    return require(staff, permission)
