@@ -29,9 +29,28 @@ def _element_text(pack: PolicyPack, ref: str) -> list[str]:
     if section == "recipients":
         recipient = pack.recipient(item)
         return [recipient.name] if recipient else []
+    if section == "rights":
+        right = next((r for r in pack.rights if r.id == item), None)
+        if right is None:
+            return []
+        return [right.description, *_contact_text(pack, right.contact)]
+    if ref == "provider.privacy_contact":
+        return _contact_text(pack, "privacy")
+    if ref == "statements.security":
+        return list(pack.statements.security)
     if ref == "statements.other":
         return []  # checked as a whole below
     return []
+
+
+def _contact_text(pack: PolicyPack, contact_id: str | None) -> list[str]:
+    """Where to write for a right: the contact's name and every line of its address, as the notice's contact section gives them."""
+    if contact_id is None:
+        return []
+    contact = pack.provider.privacy_contact if contact_id == "privacy" else pack.provider.other_contacts.get(contact_id)
+    if contact is None:
+        return [f"(the unknown contact {contact_id})"]  # fails the check below: a right must say where to go
+    return [*([contact.name] if contact.name else []), *([contact.title] if contact.title else []), *contact.address]
 
 
 def assert_disclosed(pack_dir: Path, ids: list[str]) -> None:
@@ -78,3 +97,65 @@ def test_mtusa_collection_and_disclosures_are_stated_in_its_notice() -> None:
 @pytest.mark.promise("004-P003", "004-P004", "004-P005", "004-P006")
 def test_county_micro_collection_is_stated_in_its_notice() -> None:
     assert_disclosed(POLICIES / "004-county-micro", ["004-P003", "004-P004", "004-P005", "004-P006"])
+
+
+METRONET_STATED = [
+    "000-P075",
+    "000-P076",
+    "000-P089",
+    "000-P090",
+    "000-P091",
+    "000-P092",
+    "000-P093",
+    "000-P094",
+    "000-P095",
+    "000-P096",
+    "000-P097",
+    "000-P098",
+    "000-P099",
+    "000-P100",
+    "000-P101",
+    "000-P102",
+    "000-P103",
+    "000-P104",
+    "000-P107",
+    "000-P108",
+    "000-P109",
+    "000-P144",
+    "000-P162",
+    "000-P165",
+    "000-P166",
+    "000-P167",
+]
+
+
+@pytest.mark.promise(
+    "000-P075",
+    "000-P076",
+    "000-P089",
+    "000-P090",
+    "000-P091",
+    "000-P092",
+    "000-P093",
+    "000-P094",
+    "000-P095",
+    "000-P096",
+    "000-P097",
+    "000-P098",
+    "000-P099",
+    "000-P100",
+    "000-P101",
+    "000-P102",
+    "000-P103",
+    "000-P104",
+    "000-P107",
+    "000-P108",
+    "000-P109",
+    "000-P144",
+    "000-P162",
+    "000-P165",
+    "000-P166",
+    "000-P167",
+)
+def test_metronet_collection_security_and_where_to_write_are_stated_in_its_notice() -> None:
+    assert_disclosed(POLICIES / "000-metronet", METRONET_STATED)
