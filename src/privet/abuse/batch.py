@@ -1,11 +1,10 @@
 """Writing a batch's new rows without the ORM's per-object bookkeeping.
 
 An intake batch makes thousands of rows nothing reads back before commit: notices, evidence,
-cases, strikes, steps, outbox messages. They are held by the desk and inserted here with one
-multi-row INSERT per table, parents first, reading values straight from each instance's
-dictionary. Outbox messages are built by the outbox's own `enqueue` (so they are validated and
-given Message-IDs exactly as `UnitOfWork.send` would) against a stand-in session that only
-collects them, because `enqueue` flushes the session for every message.
+cases, strikes, steps. They are held by the desk and inserted here with one multi-row INSERT
+per table, parents first, reading values straight from each instance's dictionary. Outbox
+messages are not among them: the desk queues those through `UnitOfWork.send_many`, so the
+outbox alone decides how its rows are validated and written.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
-from privet.outbox.tables import OutboxMessage
 from privet.store.db import Base
 
 
@@ -45,19 +43,6 @@ def values(table: Table, row: Any) -> dict[str, Any]:
             value = fill(None) if callable(fill) else fill
         values[key] = value
     return values
-
-
-class Collector:
-    """Stands in for the session in `enqueue`, which only adds its message and flushes it."""
-
-    def __init__(self) -> None:
-        self.rows: list[OutboxMessage] = []
-
-    def add(self, row: OutboxMessage) -> None:
-        self.rows.append(row)
-
-    def flush(self) -> None:
-        """The real flush happens once, in `Desk.settle`."""
 
 
 def insert_new(session: Session, rows: list[Any]) -> None:

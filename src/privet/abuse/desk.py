@@ -5,8 +5,8 @@ from the table's sequence on PostgreSQL, counted up from the highest id on SQLit
 `BEGIN IMMEDIATE` already holds the write lock), so nothing needs a flush to learn its id.
 Accounts, cases, strike times and ladder steps are loaded once per account and kept current in
 memory, so a thousand notices about a hundred subscribers cost a handful of queries, not
-thousands. In `deferred` mode (intake batches) outbox messages are queued after one bulk
-flush at `settle`, because each `UnitOfWork.send` flushes the session.
+thousands. In `deferred` mode (intake batches) outbox messages are queued together at `settle`
+by `UnitOfWork.send_many`, because each `UnitOfWork.send` builds an ORM object and flushes.
 """
 
 from __future__ import annotations
@@ -15,16 +15,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select, text
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from privet.abuse.batch import Collector, insert_new
+from privet.abuse.batch import insert_new
 from privet.abuse.settings import AbuseSettings
 from privet.abuse.tables import AbuseAction, AbuseCase, AbuseStrike
-from privet.outbox.queue import enqueue
+from privet.outbox.queue import Outgoing
 from privet.policy.model import PolicyPack
 from privet.store.uow import UnitOfWork
 from privet.subjects.identities import IdentityKind, InvalidIdentity, normalize
@@ -79,6 +78,7 @@ class Desk:
     _new: list[Any] = field(default_factory=list)
     _contacts: dict[str, tuple[str, str] | None] = field(default_factory=dict)
     prefix_lengths: dict[int, list[int]] = field(default_factory=dict)
+    hosted: dict[str, Account | None] = field(default_factory=dict)  # URL key -> hosting account (`hosted.preload_hosted`)
 
     def now(self) -> datetime:
         return self.uow.now()
@@ -129,19 +129,16 @@ class Desk:
     def settle(self) -> None:
         """Write what the batch made: changed rows by one flush, new rows by one INSERT per table (see `batch`).
 
-        Deferred messages are queued here, each audited exactly as `UnitOfWork.send` audits it.
+        Deferred messages are queued here by `UnitOfWork.send_many`: validated and audited each
+        exactly as `UnitOfWork.send` would, inserted together without an ORM object each.
         """
         outgoing, self._outgoing = self._outgoing, []
-        collector = Collector()
-        for message, on_sent in outgoing:
-            row = enqueue(cast(Session, collector), now=self.now(), **message)
-            self.uow.record(
-                "outbox.queued", message.get("related"), message_id=row.message_id, kind=row.kind, channel=row.channel
-            )
-            if on_sent is not None:
-                on_sent(row.id)
-        new, self._new = [*self._new, *collector.rows], []
         self.uow.session.flush()
+        ids = self.uow.send_many([Outgoing(**message) for message, _ in outgoing])
+        for (_, on_sent), message_id in zip(outgoing, ids, strict=True):
+            if on_sent is not None:
+                on_sent(message_id)
+        new, self._new = self._new, []
         insert_new(self.uow.session, new)
 
     # --- accounts, cases, standing ----------------------------------------------------------

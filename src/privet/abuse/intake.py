@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from privet.abuse import dmca, messages
+from privet.abuse import dmca, hosted, messages
 from privet.abuse.desk import Desk
 from privet.abuse.parse import ParsedNotice
 from privet.abuse.prepare import Prepared, prepare_all
@@ -97,6 +97,7 @@ def ingest_batch(desk: Desk, prepared: Sequence[Prepared]) -> list[IntakeResult]
             for key in item.keys:
                 (resendable if key[0] == "case_key" and notice.status in RESENDABLE else known)[key] = notice.id
         found = {notice.id: attribute(desk, notice) for _, notice in routable}
+        hosted.preload_hosted(desk, [notice.material_url for _, notice in routable if notice.material_url])
         desk.preload(a.account_number for a in found.values() if a is not None and a.account_number)
         for index, notice in routable:
             results[index] = _result(notice, route(desk, notice, found=found[notice.id]))

@@ -20,7 +20,7 @@ from privet.abuse.desk import LADDER_STEPS, AbuseError, Conflict, Desk
 from privet.abuse.permissions import may_reactivate
 from privet.abuse.tables import AbuseAction, AbuseCase, AbuseNotice
 from privet.policy.model import LadderStep
-from privet.subjects.service import change_account_status
+from privet.subjects.service import set_account_status
 from privet.subjects.tables import Account
 
 LADDER = LADDER_STEPS
@@ -100,7 +100,7 @@ def _set_status(desk: Desk, account: Account, wanted: str | None, reason: str, a
     if wanted is None or wanted == account.status or account.status == "disconnected":
         action.to_status = account.status
         return
-    change_account_status(desk.uow, account.number, wanted, reason)
+    set_account_status(desk.uow, account, wanted, reason)
     action.to_status = wanted
 
 
@@ -139,7 +139,7 @@ def on_strike_removed(desk: Desk, account: Account) -> list[AbuseAction]:
 
 
 def _restore(desk: Desk, account: Account, action: AbuseAction, reason: str) -> None:
-    change_account_status(desk.uow, account.number, "active", reason)
+    set_account_status(desk.uow, account, "active", reason)
     action.resumed_at = desk.now()
     messages.to_subscriber(
         desk,
@@ -229,7 +229,7 @@ def reactivate(desk: Desk, account: Account, reason: str, role: str) -> AbuseAct
     for action in [*live_actions(desk, account.number), ended]:
         action.revoked_at = now
     full = f"abuse: reactivated after termination: {reason}"[:500]
-    change_account_status(desk.uow, account.number, "active", full)
+    set_account_status(desk.uow, account, "active", full)
     action = desk.add(
         AbuseAction(
             account_number=account.number, case_id=ended.case_id, step="reactivation", at_strikes=0, at=now, from_status="disconnected",

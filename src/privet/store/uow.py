@@ -8,15 +8,18 @@ did not happen and nothing happens unaudited.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from privet.store.db import utcnow
+
+if TYPE_CHECKING:
+    from privet.outbox.queue import Outgoing
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,20 @@ class UnitOfWork:
         )
         self.record("outbox.queued", related, message_id=message.message_id, kind=kind, channel=channel)
         return message.id
+
+    def send_many(self, messages: Sequence[Outgoing]) -> list[str]:
+        """Queue many messages at once, each validated and audited exactly as `send` does; their ids, in order.
+
+        One INSERT for the lot instead of an ORM object and a flush each, for batch work (an abuse
+        intake batch queues about two messages per notice). A bad message raises before anything is
+        written or audited; the rest commit or roll back with this unit of work like any `send`.
+        """
+        from privet.outbox.queue import enqueue_many
+
+        queued = enqueue_many(self.session, messages, now=self.now())
+        for message, done in zip(messages, queued, strict=True):
+            self.record("outbox.queued", message.related, message_id=done.message_id, kind=message.kind, channel=message.channel)
+        return [done.id for done in queued]
 
     def flush_audit(self) -> None:
         from privet.audit.chain import append_entries

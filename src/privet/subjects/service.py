@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from privet.store.uow import UnitOfWork
 from privet.subjects.identities import IdentityKind, normalize
@@ -77,11 +77,23 @@ def get_account(uow: UnitOfWork, number: str) -> Account:
 
 def change_account_status(uow: UnitOfWork, number: str, to_status: str, reason: str) -> Account:
     """Move an account between active, suspended and disconnected, keeping the history."""
-    if to_status not in ACCOUNT_STATUSES:
-        raise SubjectError(f"'{to_status}' is not an account status ({', '.join(ACCOUNT_STATUSES)})")
-    if not reason.strip():
-        raise SubjectError("a status change needs a reason")
-    account = get_account(uow, number)
+    _check_status_change(to_status, reason)
+    return set_account_status(uow, get_account(uow, number), to_status, reason)
+
+
+def set_account_status(uow: UnitOfWork, account: Account, to_status: str, reason: str) -> Account:
+    """`change_account_status` for an account the caller already holds in this unit of work.
+
+    Batch callers (the abuse desk's ladder) load accounts, with their status history, once per
+    batch; looking each one up again by number cost a query per change. The checks, the history
+    row and the audit entry are the same. Rules that depend on who terminated an account (the
+    abuse desk's reactivation) stay with their owners, which call this after checking them.
+    """
+    _check_status_change(to_status, reason)
+    if inspect(account).session is not uow.session:
+        # A detached or foreign account would take the change in memory and never write it,
+        # while this unit of work audited it: refuse rather than record what did not happen.
+        raise SubjectError(f"account {account.number} was not loaded in this unit of work")
     if account.status == to_status:
         raise SubjectError(f"account {account.number} is already {to_status}")
     change = AccountStatusChange(at=uow.now(), from_status=account.status, to_status=to_status, reason=reason, actor=uow.actor)
@@ -91,6 +103,14 @@ def change_account_status(uow: UnitOfWork, number: str, to_status: str, reason: 
     )
     account.status = to_status
     return account
+
+
+def _check_status_change(to_status: str, reason: str) -> None:
+    """Refuse an unknown status or a blank reason before anything is looked up."""
+    if to_status not in ACCOUNT_STATUSES:
+        raise SubjectError(f"'{to_status}' is not an account status ({', '.join(ACCOUNT_STATUSES)})")
+    if not reason.strip():
+        raise SubjectError("a status change needs a reason")
 
 
 def add_identity(uow: UnitOfWork, person_id: int, kind: IdentityKind | str, value: str) -> Identity:
