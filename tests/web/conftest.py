@@ -62,6 +62,14 @@ def sign_in_privacy(client: TestClient, runtime: Runtime, person: int) -> str:
     return found.group(1)
 
 
+def console_client(web: TestClient, token: str) -> TestClient:
+    """A browser-like client of the same app, signed in to the console with `token`."""
+    client = TestClient(web.app, raise_server_exceptions=False, follow_redirects=False)
+    response = client.post("/console/signin", data={"token": token})
+    assert response.status_code == 303 and response.headers["location"] == "/console"
+    return client
+
+
 def token_for(runtime: Runtime, role: str) -> str:
     with runtime.uow("test") as uow:
         token, _ = create_token(uow, name=f"{role}-user", role=role)

@@ -25,6 +25,7 @@ from privet.subjects.api import router as subjects_router
 from privet.web import (
     console_abuse_router,
     console_plots_router,
+    console_policy_router,
     console_requests_router,
     console_router,
     privacy_account_router,
@@ -49,6 +50,7 @@ ROUTERS = [
     privacy_center_router,
     privacy_account_router,
     console_router,
+    console_policy_router,
     console_plots_router,
     console_abuse_router,
     console_requests_router,

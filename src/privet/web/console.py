@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -23,12 +22,11 @@ from privet.api.deps import RuntimeDep, api_routes
 from privet.audit.tables import AuditEntry
 from privet.consent import ledger
 from privet.outbox.tables import OutboxMessage
-from privet.policy.promises import load_promises, promises_path, status_counts
 from privet.subjects.identities import IdentityKind, InvalidIdentity, normalize
 from privet.subjects.service import SubjectError, get_person
 from privet.subjects.tables import Account, AccountMember, ContactPoint, Identity, Person
 from privet.subjects.views import account_view, person_view
-from privet.web.common import check_csrf, is_https, notice_body, page
+from privet.web.common import check_csrf, is_https, page
 from privet.web.staff import COOKIE, CSRF_PURPOSE, ConsoleCookie, Staff, context, require, signed_in, signin_redirect
 
 router = APIRouter(prefix="/console", tags=["console pages"], include_in_schema=False)
@@ -525,26 +523,6 @@ def subject(person_id: int, runtime: RuntimeDep, session: ConsoleCookie = None) 
             decisions=decisions,
             may_cpni=_may_authenticate_cpni(staff),
         ),
-    )
-
-
-@router.get("/policy", response_class=HTMLResponse, response_model=None)
-def policy(request: Request, runtime: RuntimeDep, session: ConsoleCookie = None) -> Response:
-    staff = signed_in(runtime, session)
-    if staff is None:
-        return signin_redirect()
-    require(staff, Permission.POLICY_READ)
-    promises: dict[str, int] = {}
-    promise_rows: list[Any] = []
-    pack_path: Path | None = getattr(request.app.state, "policy_path", None)
-    if pack_path is not None and promises_path(Path(pack_path)).exists():
-        plist, _, _ = load_promises(promises_path(Path(pack_path)))
-        if plist is not None:
-            promises = status_counts(plist)
-            promise_rows = plist.promises
-    return page(
-        "console/policy.html",
-        **context(runtime, staff, notice=notice_body(runtime.pack), promises=promises, promise_rows=promise_rows),
     )
 
 
