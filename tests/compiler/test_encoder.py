@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from privet.policy.draft.classifier import layer_features
 from privet.policy.draft.features import BUCKETS, idf_from_df, ngrams, tfidf_rows
 from privet.policy.draft.pipeline import Models
 from privet.policy.draft.wordpiece import WordPiece, basic_tokens
@@ -17,6 +18,19 @@ def test_published_similarities(models: Models) -> None:
     assert abs(sims[0, 1] - 0.6660) < 5e-4
     assert abs(sims[0, 2] - 0.1046) < 5e-4
     assert abs(sims[1, 2] - 0.1411) < 5e-4
+
+
+def test_layer_states_match_the_sentence_embedding(models: Models) -> None:
+    """The multi-layer read-out used by the classifier comes from the same pass as `embed`: its last
+    layer, normalised, is the sentence embedding, and every layer's vector is unit length in the features."""
+    texts = ["We keep call records for eighteen months.", "Contact us at the address below."]
+    states = models.encoder.embed_layers(texts, (1, 3, 6))
+    assert states.shape == (2, 3, 384)
+    last = states[:, -1] / np.linalg.norm(states[:, -1], axis=1, keepdims=True)
+    assert np.allclose(last, models.encoder.embed(texts), atol=1e-5)
+    features = layer_features(states)
+    assert features.shape == (2, 3 * 384)
+    assert np.allclose(np.linalg.norm(features.reshape(2, 3, 384), axis=2), 1.0, atol=1e-5)
 
 
 def test_wordpiece_rules() -> None:

@@ -14,7 +14,7 @@ import importlib.util
 import json
 import os
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -128,39 +128,43 @@ class MiniLM:
             "ln2_b": w[p + "output.LayerNorm.bias"],
         }
 
-    def _forward(self, ids: npt.NDArray[np.int64], mask: Array) -> Array:
+    def _forward(self, ids: npt.NDArray[np.int64], mask: Array, layers: Sequence[int] = (-1,)) -> Array:
+        """Mean-pooled token states (over real tokens, not normalised) after each layer in `layers`,
+        as (batch, len(layers), 384); layer 0 is the embedding output, -1 the last layer."""
         w = self.w
         batch, length = ids.shape
+        wanted = [layer % (self.layers + 1) for layer in layers]
         x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:length]
         x = x + w["embeddings.token_type_embeddings.weight"][0]
         x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
         head_dim = DIMENSION // self.heads
         bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
         scale = np.float32(1.0 / np.sqrt(head_dim))
+        weights = (mask / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9))[:, None, :]  # (batch, 1, length)
+        pooled = np.zeros((batch, len(wanted), DIMENSION), dtype=np.float32)
         h = x.reshape(batch * length, DIMENSION)
-        for lw in self.layer_weights:
-            qkv = h @ lw["qkv_w"] + lw["qkv_b"]
-            qkv = qkv.reshape(batch, length, 3, self.heads, head_dim).transpose(2, 0, 3, 1, 4)
-            scores = (qkv[0] * scale) @ qkv[1].transpose(0, 1, 3, 2) + bias
-            scores -= scores.max(axis=-1, keepdims=True)
-            np.exp(scores, out=scores)
-            scores /= scores.sum(axis=-1, keepdims=True)
-            context = (scores @ qkv[2]).transpose(0, 2, 1, 3).reshape(batch * length, DIMENSION)
-            h = _layer_norm(h + (context @ lw["o_w"] + lw["o_b"]), lw["ln1_w"], lw["ln1_b"])
-            inter = h @ lw["i_w"]
-            inter += lw["i_b"]
-            h = _layer_norm(h + (_gelu(inter) @ lw["out_w"] + lw["out_b"]), lw["ln2_w"], lw["ln2_b"])
-        x = h.reshape(batch, length, DIMENSION)
-        summed = (x * mask[:, :, None]).sum(axis=1)
-        pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
-        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        result: Array = (pooled / norms).astype(np.float32)
-        return result
+        for depth in range(self.layers + 1):
+            if depth:
+                lw = self.layer_weights[depth - 1]
+                qkv = h @ lw["qkv_w"] + lw["qkv_b"]
+                qkv = qkv.reshape(batch, length, 3, self.heads, head_dim).transpose(2, 0, 3, 1, 4)
+                scores = (qkv[0] * scale) @ qkv[1].transpose(0, 1, 3, 2) + bias
+                scores -= scores.max(axis=-1, keepdims=True)
+                np.exp(scores, out=scores)
+                scores /= scores.sum(axis=-1, keepdims=True)
+                context = (scores @ qkv[2]).transpose(0, 2, 1, 3).reshape(batch * length, DIMENSION)
+                h = _layer_norm(h + (context @ lw["o_w"] + lw["o_b"]), lw["ln1_w"], lw["ln1_b"])
+                inter = h @ lw["i_w"]
+                inter += lw["i_b"]
+                h = _layer_norm(h + (_gelu(inter) @ lw["out_w"] + lw["out_b"]), lw["ln2_w"], lw["ln2_b"])
+            for slot, layer in enumerate(wanted):
+                if layer == depth:
+                    pooled[:, slot] = (weights @ h.reshape(batch, length, DIMENSION))[:, 0]  # one batched GEMV
+        return pooled
 
-    def embed(self, texts: Sequence[str], batch_size: int = 32) -> Array:
-        """One unit vector per text; texts longer than 254 word pieces are truncated, as in the reference."""
+    def _batches(self, texts: Sequence[str], batch_size: int) -> Iterator[tuple[list[int], npt.NDArray[np.int64], Array]]:
+        """Texts tokenised and padded in batches of similar length: (positions in `texts`, ids, mask)."""
         encoded = [self.tokenizer.encode(t, MAX_TOKENS) for t in texts]
-        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
@@ -170,5 +174,21 @@ class MiniLM:
             for row, i in enumerate(chunk):
                 ids[row, : len(encoded[i])] = encoded[i]
                 mask[row, : len(encoded[i])] = 1.0
-            out[chunk] = self._forward(ids, mask)
+            yield chunk, ids, mask
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32) -> Array:
+        """One unit vector per text; texts longer than 254 word pieces are truncated, as in the reference."""
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        for chunk, ids, mask in self._batches(texts, batch_size):
+            pooled = self._forward(ids, mask)[:, 0]
+            out[chunk] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return out
+
+    def embed_layers(self, texts: Sequence[str], layers: Sequence[int], batch_size: int = 32) -> Array:
+        """Mean-pooled, unnormalised token states of several layers per text, (texts, layers, 384), from
+        one pass: intermediate layers carry more lexical and syntactic signal than the last one, which
+        was tuned for sentence similarity, and cost nothing extra to read off."""
+        out = np.zeros((len(texts), len(layers), DIMENSION), dtype=np.float32)
+        for chunk, ids, mask in self._batches(texts, batch_size):
+            out[chunk] = self._forward(ids, mask, layers)
         return out
