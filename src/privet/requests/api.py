@@ -7,6 +7,7 @@ that cannot be reached 502, unusable dataset declarations 503.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -31,6 +32,7 @@ from privet.requests.tables import DataRequest
 from privet.requests.verification import Agent, Evidence
 from privet.requests.views import DueView, RequestView, due_view, request_view
 from privet.runtime import Runtime
+from privet.store.uow import UnitOfWork
 
 DATASETS_READ = Permission.DATASETS_READ
 REQUESTS_CREATE = Permission.REQUESTS_CREATE
@@ -152,30 +154,29 @@ def read(request_id: RowId, runtime: RuntimeDep, who: Annotated[Principal, Depen
         raise _failed(exc) from exc
 
 
+def _step(runtime: Runtime, who: Principal, request_id: int, action: Callable[[UnitOfWork, DataRequest], object]) -> RequestView:
+    """One step of a request's lifecycle in one unit of work: the request after it, or the refusal as a problem."""
+    try:
+        with runtime.uow(who.actor) as uow:
+            req = lifecycle.get_request(uow, request_id)
+            action(uow, req)
+            return request_view(req, uow.now().date())
+    except RequestError as exc:
+        raise _failed(exc) from exc
+
+
 @router.post("/requests/{request_id}/verify", response_model=RequestView)
 def verify(
     request_id: RowId, body: Verify, runtime: RuntimeDep, who: Annotated[Principal, Depends(require(REQUESTS_CREATE))]
 ) -> RequestView:
-    try:
-        with runtime.uow(who.actor) as uow:
-            req = lifecycle.get_request(uow, request_id)
-            verify_request(uow, runtime.pack, req, body.evidence, body.agent)
-            return request_view(req, uow.now().date())
-    except RequestError as exc:
-        raise _failed(exc) from exc
+    return _step(runtime, who, request_id, lambda uow, req: verify_request(uow, runtime.pack, req, body.evidence, body.agent))
 
 
 @router.post("/requests/{request_id}/acknowledge", response_model=RequestView)
 def acknowledge(
     request_id: RowId, body: Acknowledge, runtime: RuntimeDep, who: Annotated[Principal, Depends(require(REQUESTS_MANAGE))]
 ) -> RequestView:
-    try:
-        with runtime.uow(who.actor) as uow:
-            req = lifecycle.get_request(uow, request_id)
-            lifecycle.acknowledge(uow, req, by_email=body.by_email)
-            return request_view(req, uow.now().date())
-    except RequestError as exc:
-        raise _failed(exc) from exc
+    return _step(runtime, who, request_id, lambda uow, req: lifecycle.acknowledge(uow, req, by_email=body.by_email))
 
 
 @router.post("/requests/{request_id}/extend", response_model=RequestView)
@@ -183,26 +184,14 @@ def extend(
     request_id: RowId, body: Extend, runtime: RuntimeDep, who: Annotated[Principal, Depends(require(REQUESTS_MANAGE))]
 ) -> RequestView:
     """Extend once, with the reason the person is sent; refused after the original answer date."""
-    try:
-        with runtime.uow(who.actor) as uow:
-            req = lifecycle.get_request(uow, request_id)
-            lifecycle.extend(uow, req, body.reason)
-            return request_view(req, uow.now().date())
-    except RequestError as exc:
-        raise _failed(exc) from exc
+    return _step(runtime, who, request_id, lambda uow, req: lifecycle.extend(uow, req, body.reason))
 
 
 @router.post("/requests/{request_id}/deny", response_model=RequestView)
 def deny(
     request_id: RowId, body: Deny, runtime: RuntimeDep, who: Annotated[Principal, Depends(require(REQUESTS_MANAGE))]
 ) -> RequestView:
-    try:
-        with runtime.uow(who.actor) as uow:
-            req = lifecycle.get_request(uow, request_id)
-            lifecycle.deny(uow, req, body.basis, body.explanation)
-            return request_view(req, uow.now().date())
-    except RequestError as exc:
-        raise _failed(exc) from exc
+    return _step(runtime, who, request_id, lambda uow, req: lifecycle.deny(uow, req, body.basis, body.explanation))
 
 
 @router.post("/requests/{request_id}/execute", response_model=Executed)
