@@ -22,16 +22,27 @@ def context(request: Request, runtime: RuntimeDep) -> AbuseContext:
 ContextDep = Annotated[AbuseContext, Depends(context)]
 
 
+DESK_ERRORS = (AbuseError, PermissionError)  # NotFound and Conflict are AbuseErrors
+
+
+def error_status(exc: Exception) -> int:
+    """The HTTP status of a desk error: 404 not found, 409 wrong state, 403 not allowed, 422 any other bad request.
+
+    The API and the console both answer with it, so a refusal means the same on either.
+    """
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, Conflict):
+        return 409
+    if isinstance(exc, PermissionError):
+        return 403
+    return 422
+
+
 @contextmanager
 def http_errors() -> Iterator[None]:
-    """Desk errors as problem details: 404 not found, 409 wrong state, 422 bad request, 403 not allowed."""
+    """Desk errors as problem details, with `error_status`."""
     try:
         yield
-    except NotFound as exc:
-        raise HTTPException(404, str(exc)) from None
-    except Conflict as exc:
-        raise HTTPException(409, str(exc)) from None
-    except AbuseError as exc:
-        raise HTTPException(422, str(exc)) from None
-    except PermissionError as exc:
-        raise HTTPException(403, str(exc)) from None
+    except DESK_ERRORS as exc:
+        raise HTTPException(error_status(exc), str(exc)) from None

@@ -25,8 +25,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
 from privet.abuse import disputes, ladder, reports, review
-from privet.abuse.api_common import ContextDep
-from privet.abuse.desk import AbuseError, Conflict, Desk, NotFound
+from privet.abuse.api_common import DESK_ERRORS, ContextDep, error_status
+from privet.abuse.desk import Desk
 from privet.abuse.disputes import GROUNDS
 from privet.abuse.permissions import ABUSE_REACTIVATE, ABUSE_READ, ABUSE_WORK
 from privet.abuse.service import AbuseContext
@@ -93,14 +93,11 @@ def refusals() -> Iterator[None]:
     """The abuse service's errors as console refusals: not found 404 (as the API), wrong state 409, bad request 422."""
     try:
         yield
-    except NotFound as exc:
-        raise HTTPException(404, str(exc)) from None
-    except Conflict as exc:
-        raise Refused(409, str(exc)) from None
-    except AbuseError as exc:
-        raise Refused(422, str(exc)) from None
-    except PermissionError as exc:
-        raise HTTPException(403, str(exc)) from None
+    except DESK_ERRORS as exc:
+        status = error_status(exc)
+        if status in (404, 403):
+            raise HTTPException(status, str(exc)) from None
+        raise Refused(status, str(exc)) from None
 
 
 def _text(value: str, what: str) -> str:
