@@ -100,6 +100,19 @@ def make_runtime(engine: Engine, factory: sessionmaker[Session], pack_path: Path
     return Runtime(engine, factory, pack, version, older)
 
 
+def runtime_with_subscribers(engine: Engine, factory: sessionmaker[Session], pack_path: Path) -> Runtime:
+    """A runtime on `pack_path` with the four sample subscribers of tests/data/subscribers.csv imported."""
+    from privet.subjects.importing import parse_rows, read_file
+    from privet.subjects.service import import_records
+
+    runtime = make_runtime(engine, factory, pack_path)
+    records, errors = parse_rows(read_file(ROOT / "tests" / "data" / "subscribers.csv"))
+    assert not errors
+    with runtime.uow("test") as uow:
+        import_records(uow, records, runtime.policy_version_id)
+    return runtime
+
+
 def add_person(runtime: Runtime, **fields: object) -> int:
     """Import one subscriber record (defaults filled in) and return the person's id."""
     from privet.subjects.importing import parse_rows

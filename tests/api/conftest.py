@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -12,25 +11,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from privet.access.tokens import create_token
 from privet.api.app import create_app
-from privet.policy.load import load_pack_or_raise
-from privet.runtime import Runtime, register_policy_version
-from privet.subjects.importing import parse_rows, read_file
-from privet.subjects.service import import_records
-from tests.conftest import POLICIES, ROOT
+from privet.runtime import Runtime
+from tests.conftest import POLICIES, runtime_with_subscribers
 
 PACK = POLICIES / "000-metronet"
 
 
 @pytest.fixture
 def runtime(engine: Engine, factory: sessionmaker[Session]) -> Runtime:
-    pack = load_pack_or_raise(PACK)
-    version = register_policy_version(factory, pack, hashlib.sha256(b"test").hexdigest())
-    rt = Runtime(engine, factory, pack, version)
-    records, errors = parse_rows(read_file(ROOT / "tests" / "data" / "subscribers.csv"))
-    assert not errors
-    with rt.uow("test") as uow:
-        import_records(uow, records, version)
-    return rt
+    return runtime_with_subscribers(engine, factory, PACK)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 
 import pytest
@@ -12,24 +11,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from privet.access.tokens import create_token
 from privet.api.app import create_app
-from privet.policy.load import load_pack_or_raise
-from privet.runtime import Runtime, register_policy_version
-from privet.subjects.importing import parse_rows, read_file
-from privet.subjects.service import import_records
-from tests.conftest import POLICIES, ROOT
+from privet.runtime import Runtime
+from tests.conftest import POLICIES, runtime_with_subscribers
 
 LOOKUP = {"kind": "email", "value": "jordan.avery@example.net"}
 
 
 @pytest.fixture
 def client(engine: Engine, factory: sessionmaker[Session]) -> Iterator[tuple[TestClient, Runtime]]:
-    pack = load_pack_or_raise(POLICIES / "002-metrofax")
-    version = register_policy_version(factory, pack, hashlib.sha256(b"metrofax").hexdigest())
-    runtime = Runtime(engine, factory, pack, version)
-    records, errors = parse_rows(read_file(ROOT / "tests" / "data" / "subscribers.csv"))
-    assert not errors
-    with runtime.uow("test") as uow:
-        import_records(uow, records, version)
+    runtime = runtime_with_subscribers(engine, factory, POLICIES / "002-metrofax")
     with TestClient(create_app(runtime), raise_server_exceptions=False) as c:
         yield c, runtime
 

@@ -8,7 +8,6 @@ are untouched.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -24,12 +23,9 @@ from privet.abuse.tables import AbuseAction
 from privet.access.tokens import create_token
 from privet.api.app import create_app
 from privet.audit.tables import AuditEntry
-from privet.policy.load import load_pack_or_raise
-from privet.runtime import Runtime, register_policy_version
-from privet.subjects.importing import parse_rows, read_file
-from privet.subjects.service import import_records
+from privet.runtime import Runtime
 from privet.subjects.tables import Account
-from tests.conftest import POLICIES, ROOT
+from tests.conftest import POLICIES, runtime_with_subscribers
 
 Headers = Callable[[str], dict[str, str]]
 PACK = POLICIES / "000-metronet"
@@ -37,14 +33,7 @@ PACK = POLICIES / "000-metronet"
 
 @pytest.fixture
 def runtime(engine: Engine, factory: sessionmaker[Session]) -> Runtime:
-    pack = load_pack_or_raise(PACK)
-    version = register_policy_version(factory, pack, hashlib.sha256(b"test").hexdigest())
-    rt = Runtime(engine, factory, pack, version)
-    records, errors = parse_rows(read_file(ROOT / "tests" / "data" / "subscribers.csv"))
-    assert not errors
-    with rt.uow("test") as uow:
-        import_records(uow, records, version)
-    return rt
+    return runtime_with_subscribers(engine, factory, PACK)
 
 
 @pytest.fixture
