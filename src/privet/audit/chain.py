@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from privet.audit.encoding import GENESIS_HASH, canonical_json, canonical_time, entry_hash
 from privet.audit.merkle import merkle_root
 from privet.audit.tables import AuditCheckpoint, AuditEntry, AuditHead
+from privet.store.bulk import insert_rows
 from privet.store.db import utcnow
 from privet.store.uow import PendingEntry
 
@@ -127,7 +128,7 @@ def append_entries(session: Session, pending: Sequence[PendingEntry], *, segment
             }
         )
         prev = digest
-    conn.execute(insert(_entries), rows)
+    insert_rows(conn, _entries, rows)
     # The last sealed seq is read in the same statement that moves the head. Its snapshot is taken
     # after the head lock was granted, so it sees every checkpoint committed by earlier appenders.
     sealed = conn.execute(_MOVE_HEAD, {"seq": seq, "hash": prev}).scalar_one()

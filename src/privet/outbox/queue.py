@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.orm import Session
 
 from privet.outbox.tables import OutboxMessage
+from privet.store.bulk import insert_rows
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
 STATUSES = (PENDING, SENT, DEAD)
@@ -241,8 +242,7 @@ def enqueue_many(session: Session, messages: Sequence[Outgoing], *, now: datetim
         )
         for m in messages
     ]
-    if rows:
-        session.execute(insert(_outbox), rows)
+    insert_rows(session.connection(), _outbox, rows)
     return [Queued(row["id"], row["message_id"]) for row in rows]
 
 
