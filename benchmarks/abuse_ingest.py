@@ -238,7 +238,7 @@ def main() -> None:
     try:
         ctx, addresses = setup(url, args.subscribers, now)
         build_mailbox(folder / "mail", Shapes(args.samples), args.notices, addresses, now, random.Random(args.seed), args.repeat)
-        with ParsePool(args.workers) if args.workers else contextlib.nullcontext() as pool:
+        with ParsePool(args.workers, url) if args.workers else contextlib.nullcontext() as pool:
             if pool is not None:
                 pool.executor.submit(int).result()  # start the workers before the clock
             started, cpu_started = time.perf_counter(), time.process_time()

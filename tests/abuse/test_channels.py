@@ -14,10 +14,12 @@ from typer.testing import CliRunner
 
 from privet.abuse.cli import app
 from privet.abuse.maildir import NotAMaildir, drain
+from privet.abuse.prepare import ParsePool, Pending
 from privet.abuse.service import AbuseContext
 from privet.abuse.smtpd import AbuseController
 from privet.abuse.tables import AbuseEvidence, AbuseNotice
 from privet.runtime import Runtime
+from privet.store.db import bound_url
 from tests.abuse.conftest import METRONET, assign, copyright_notice, lease, subscriber
 from tests.abuse.test_parsers import BOMB
 
@@ -133,3 +135,53 @@ def test_the_command_line(runtime: Runtime, tmp_path: Path, monkeypatch: pytest.
     watched = runner.invoke(app, ["watch", str(box), "--once", "--json", *db])
     assert watched.exit_code == 0 and json.loads(watched.output) == {"messages": 0}
     assert runner.invoke(app, ["watch", str(tmp_path), "--once", *db]).exit_code == 2
+
+
+def test_parse_workers_attribute_on_their_own_connection_and_the_writer_files_by_their_answer(
+    runtime: Runtime, ctx: AbuseContext
+) -> None:
+    """A drain with workers: each worker looks the address up on its own read-only connection (SQLite
+    or PostgreSQL), and the notices land in the same cases, with the same answers, as inline."""
+    first, second = subscriber(runtime, "PW-1"), subscriber(runtime, "PW-2")
+    assign(
+        ctx,
+        "dhcp",
+        [
+            lease("192.0.2.21", "PW-1", "2025-02-01T00:00:00Z", "2025-02-02T00:00:00Z"),
+            lease("192.0.2.22", "PW-2", "2025-02-01T00:00:00Z", "2025-02-02T00:00:00Z"),
+        ],
+    )
+    raws = [
+        copyright_notice("PW-A", "2025-02-01T10:00:00Z", ip="192.0.2.21"),
+        copyright_notice("PW-B", "2025-02-01T11:00:00Z", ip="192.0.2.22"),
+        copyright_notice("PW-C", "2025-02-01T12:00:00Z", ip="198.51.100.9"),  # not one of ours
+        BOMB,
+    ]
+    items = [(raw, "maildir") for raw in raws]
+    with ParsePool(2, bound_url(ctx.factory)) as pool:
+        prepared = Pending(items, ctx.settings, pool).result()
+    answered = [
+        (p.attributed, p.found.answer.value if p.found else None, p.found.account_number if p.found else None) for p in prepared
+    ]
+    assert answered == [
+        (True, "one_subscriber", first),
+        (True, "one_subscriber", second),
+        (True, "not_ours", None),
+        (False, None, None),  # refused: nothing to look up
+    ]
+    results = ctx.ingest_prepared(prepared, "maildir")
+    assert [r.status for r in results] == ["filed", "filed", "unattributed", "refused"]
+    with ctx.factory() as session:
+        filed = {
+            n.account_number: n.attribution for n in session.scalars(select(AbuseNotice).where(AbuseNotice.status == "filed"))
+        }
+    assert filed == {first: "one_subscriber", second: "one_subscriber"}
+
+
+@SQLITE_ONLY
+def test_parse_workers_leave_attribution_to_the_writer_for_an_in_memory_database(ctx: AbuseContext) -> None:
+    """An in-memory database is not shared with other processes, so workers only parse."""
+    with ParsePool(1, "sqlite://") as pool:
+        (done,) = Pending([(copyright_notice("PW-M", "2025-02-01T10:00:00Z"), "api")], ctx.settings, pool).result()
+    assert done.parsed is not None and done.parsed.source_ip == "192.0.2.10"
+    assert (done.attributed, done.found) == (False, None)

@@ -25,6 +25,7 @@ from privet.abuse.maildir import NotAMaildir, drain
 from privet.abuse.prepare import ParsePool
 from privet.abuse.timeparse import parse_time
 from privet.cliopts import DbOpt, JsonOpt, PolicyOpt, fail
+from privet.store.db import bound_url
 
 app = typer.Typer(help="Abuse desk: copyright and acceptable-use notices, attribution, cases.", no_args_is_help=True)
 assignments_app = typer.Typer(help="Address assignment records (DHCP, RADIUS, static, CGNAT).", no_args_is_help=True)
@@ -92,7 +93,7 @@ def watch(
     ctx = context(db, policy)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    pool = ParsePool(workers) if workers else None
+    pool = ParsePool(workers, bound_url(ctx.factory)) if workers else None
     try:
         while True:
             report = drain(ctx, folder, pool=pool)

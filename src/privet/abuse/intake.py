@@ -96,7 +96,9 @@ def ingest_batch(desk: Desk, prepared: Sequence[Prepared]) -> list[IntakeResult]
                 results[index] = settled
             for key in item.keys:
                 (resendable if key[0] == "case_key" and notice.status in RESENDABLE else known)[key] = notice.id
-        found = {notice.id: attribute(desk, notice) for _, notice in routable}
+        found = {
+            notice.id: prepared[index].found if prepared[index].attributed else attribute(desk, notice) for index, notice in routable
+        }
         hosted.preload_hosted(desk, [notice.material_url for _, notice in routable if notice.material_url])
         desk.preload(a.account_number for a in found.values() if a is not None and a.account_number)
         for index, notice in routable:

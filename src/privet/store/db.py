@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, TypeDecorator, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -68,6 +68,28 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def reader_engine(url: str) -> Engine | None:
+    """An engine for another process that only reads the same database; None for an in-memory one.
+
+    On SQLite it takes no write lock at BEGIN (each statement reads the latest commit, which WAL
+    lets it do while a writer works), so readers never queue behind the writer they serve.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:") or "mode=memory" in str(parsed.query):
+            return None
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def bound_url(factory: sessionmaker[Session]) -> str:
+    """The full URL (password included) of the database a session factory is bound to."""
+    bind = factory.kw["bind"]
+    return str(bind.url.render_as_string(hide_password=False))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
