@@ -228,3 +228,33 @@ def test_a_retraction_withdraws_the_notice_and_its_strike(runtime: Runtime, ctx:
         assert original is not None and original.status == "withdrawn"
         case = session.get(AbuseCase, filed.case_id)
         assert case is not None and case.strike_count == 0
+
+
+def test_a_row_built_from_column_values_refuses_a_name_that_is_not_a_column(ctx: AbuseContext) -> None:
+    """`Desk.new` skips the ORM constructor, not its check: a misspelt column is an error, nothing is written."""
+    with ctx.desk("test") as desk:
+        case = desk.new(AbuseCase, account_number="X1", kind="spam", opened_at=desk.now(), updated_at=desk.now())
+        assert case.id > 0 and case.kind == "spam" and case.notice_count is None  # the default comes at insert
+        with pytest.raises(TypeError, match="AbuseCase has no column kinds"):
+            desk.new(AbuseCase, account_number="X1", kinds="spam")
+        desk.uow.session.rollback()
+
+
+def test_the_collector_is_held_only_while_a_batch_is_written() -> None:
+    """A drain pauses Python's cyclic collector per batch and always gives it back, even when the batch fails."""
+    import gc
+
+    from privet.abuse.maildir import collector_paused
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("the batch failed")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()

@@ -54,11 +54,9 @@ def file_notice(desk: Desk, notice: AbuseNotice, account: Account) -> Filing:
         notice.reason = note[:500]
         desk.uow.record("abuse.notice_filed", f"abuse_case:{case.id}", notice=notice.id, strike=False, note=note)
         return Filing(case, None, None, note)
-    strike = desk.add(
-        AbuseStrike(
-            case_id=case.id, notice_id=notice.id, account_number=account.number, kind=case.kind, prohibition=notice.prohibition,
-            at=at, expires_at=_expiry(desk, case.kind, at),
-        )
+    strike = desk.new(
+        AbuseStrike, case_id=case.id, notice_id=notice.id, account_number=account.number, kind=case.kind,
+        prohibition=notice.prohibition, at=at, expires_at=_expiry(desk, case.kind, at),
     )  # fmt: skip
     standing.active += 1
     standing.strike_times.setdefault(case.id, []).append((at, strike.id))

@@ -97,7 +97,8 @@ def ingest_batch(desk: Desk, prepared: Sequence[Prepared]) -> list[IntakeResult]
             for key in item.keys:
                 (resendable if key[0] == "case_key" and notice.status in RESENDABLE else known)[key] = notice.id
         found = {
-            notice.id: prepared[index].found if prepared[index].attributed else attribute(desk, notice) for index, notice in routable
+            notice.id: prepared[index].found if prepared[index].attributed else attribute(desk, notice)
+            for index, notice in routable
         }
         hosted.preload_hosted(desk, [notice.material_url for _, notice in routable if notice.material_url])
         desk.preload(a.account_number for a in found.values() if a is not None and a.account_number)
@@ -147,7 +148,8 @@ def _supersede(desk: Desk, notice_id: int, key: tuple[str, str]) -> None:
 
 def _record(desk: Desk, item: Prepared) -> AbuseNotice:
     parsed = item.parsed
-    notice = AbuseNotice(
+    notice = desk.new(
+        AbuseNotice,
         received_at=desk.now(),
         channel=item.channel,
         sha256=item.sha256,
@@ -155,26 +157,15 @@ def _record(desk: Desk, item: Prepared) -> AbuseNotice:
         format=parsed.format if parsed else "unknown",
         status="received",
         confidence=parsed.confidence if parsed else 0.0,
-        facts={},
+        **(_copied(parsed) if parsed is not None else {"facts": {}}),
     )
-    if parsed is not None:
-        _copy(notice, parsed)
-    desk.add(notice)
     if len(item.raw) <= desk.settings.max_message_bytes:
         desk.put(AbuseEvidence, notice_id=notice.id, raw=item.raw)
     return notice
 
 
-def _copy(notice: AbuseNotice, parsed: ParsedNotice) -> None:
-    notice.message_id = parsed.message_id
-    notice.case_key = parsed.case_key
-    notice.violation = parsed.violation
-    notice.complainant = (parsed.complainant or parsed.sender_key or "")[:300] or None
-    notice.reply_to = parsed.reply_to or parsed.complainant_email
-    notice.sender_case_id = parsed.sender_case_id
-    notice.source_ip, notice.source_port, notice.source_number = parsed.source_ip, parsed.source_port, parsed.source_number
-    notice.event_at = parsed.event_at
-    notice.material_url = parsed.material_url[:2000] if parsed.material_url else None
+def _copied(parsed: ParsedNotice) -> dict[str, Any]:
+    """The notice's columns that come from what the parser read."""
     facts = {
         "subject": parsed.subject,
         "work_title": parsed.work_title,
@@ -185,7 +176,20 @@ def _copy(notice: AbuseNotice, parsed: ParsedNotice) -> None:
         "time_assumed_utc": parsed.time_assumed_utc or None,
         "details": parsed.details or None,
     }
-    notice.facts = {k: v for k, v in facts.items() if v is not None}
+    return {
+        "message_id": parsed.message_id,
+        "case_key": parsed.case_key,
+        "violation": parsed.violation,
+        "complainant": (parsed.complainant or parsed.sender_key or "")[:300] or None,
+        "reply_to": parsed.reply_to or parsed.complainant_email,
+        "sender_case_id": parsed.sender_case_id,
+        "source_ip": parsed.source_ip,
+        "source_port": parsed.source_port,
+        "source_number": parsed.source_number,
+        "event_at": parsed.event_at,
+        "material_url": parsed.material_url[:2000] if parsed.material_url else None,
+        "facts": {k: v for k, v in facts.items() if v is not None},
+    }
 
 
 def _screen(desk: Desk, notice: AbuseNotice, item: Prepared) -> IntakeResult | None:

@@ -72,11 +72,9 @@ def take(
 ) -> AbuseAction:
     now = desk.now()
     reason = f"abuse case {case.id if case else '-'}: {step.step.replace('_', ' ')} at {count} strike(s)"
-    action = desk.add(
-        AbuseAction(
-            account_number=account.number, case_id=case.id if case else None, step=step.step, at_strikes=count, at=now,
-            reason=reason, actor=desk.uow.actor,
-        )
+    action = desk.new(
+        AbuseAction, account_number=account.number, case_id=case.id if case else None, step=step.step, at_strikes=count,
+        at=now, reason=reason, actor=desk.uow.actor,
     )  # fmt: skip
     desk.standing(account.number).actions.append(action)
     _set_status(desk, account, step.account_status.value if step.account_status else None, reason, action)

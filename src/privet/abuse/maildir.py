@@ -10,8 +10,11 @@ recorded.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +60,27 @@ def _seen(path: Path, folder: Path) -> None:
     os.replace(path, folder / "cur" / name)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Hold Python's cyclic garbage collector while a batch is written.
+
+    Writing a batch allocates tens of thousands of short-lived objects (mapped rows, parameter
+    tuples, messages, audit entries). With the default thresholds the collector makes a pass
+    every 700 allocations and, every so often, a full pass over everything the process holds
+    (the policy pack, the mapped classes), which together took about a fifth of the writer's
+    time. Reference counting still frees the batch's objects as they go; the collector resumes,
+    and catches up on any cycles, once the batch is written. It is process-wide, so only the
+    drain, which owns its process, uses it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def drain(
     ctx: AbuseContext, folder: Path, *, actor: str = "maildir", batch: int = BATCH, pool: ParsePool | None = None
 ) -> DrainReport:
@@ -86,7 +110,8 @@ def drain(
         upcoming = start(chunks[index + 1]) if index + 1 < len(chunks) else None
         prepared = work.result() if isinstance(work, Pending) else work
         if prepared:
-            report.results.extend(ctx.ingest_prepared(prepared, actor))
+            with collector_paused():
+                report.results.extend(ctx.ingest_prepared(prepared, actor))
         for path in readable:
             _seen(path, folder)
         report.messages += count
