@@ -68,8 +68,8 @@ def collector_paused() -> Iterator[None]:
     tuples, messages, audit entries). With the default thresholds the collector makes a pass
     every 700 allocations and, every so often, a full pass over everything the process holds
     (the policy pack, the mapped classes), which together took about a fifth of the writer's
-    time. Reference counting still frees the batch's objects as they go; the collector resumes,
-    and catches up on any cycles, once the batch is written. It is process-wide, so only the
+    time. Reference counting still frees the batch's objects as they go; once the batch is
+    written the collector resumes and sweeps the young generations for any cycles it left. It is process-wide, so only the
     drain, which owns its process, uses it.
     """
     enabled = gc.isenabled()
@@ -79,6 +79,7 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+            gc.collect(1)  # the young generations only: what the batch left behind, not the whole process
 
 
 def drain(
@@ -106,15 +107,15 @@ def drain(
     upcoming = start(chunks[0]) if chunks else None
     for index in range(len(chunks)):
         assert upcoming is not None
-        work, readable, count = upcoming
-        upcoming = start(chunks[index + 1]) if index + 1 < len(chunks) else None
-        prepared = work.result() if isinstance(work, Pending) else work
-        if prepared:
-            with collector_paused():
+        with collector_paused():
+            work, readable, count = upcoming
+            upcoming = start(chunks[index + 1]) if index + 1 < len(chunks) else None
+            prepared = work.result() if isinstance(work, Pending) else work
+            if prepared:
                 report.results.extend(ctx.ingest_prepared(prepared, actor))
-        for path in readable:
-            _seen(path, folder)
-        report.messages += count
+            for path in readable:
+                _seen(path, folder)
+            report.messages += count
     return report
 
 
