@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,9 +22,12 @@ if TYPE_CHECKING:
     from privet.outbox.queue import Outgoing
 
 
-@dataclass(frozen=True)
-class PendingEntry:
-    """An audit entry waiting for the transaction to commit."""
+class PendingEntry(NamedTuple):
+    """An audit entry waiting for the transaction to commit.
+
+    A named tuple rather than a frozen dataclass: a batch records thousands, and a frozen
+    dataclass pays for `object.__setattr__` on every field of every one.
+    """
 
     actor: str
     action: str
