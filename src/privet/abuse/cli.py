@@ -84,7 +84,9 @@ def watch(
     folder: Annotated[Path, typer.Argument(help="A maildir (with new/, cur/, tmp/) that abuse@ is delivered to")],
     once: Annotated[bool, typer.Option("--once", help="Drain what is there now and exit")] = False,
     interval: Annotated[float, typer.Option("--interval", min=0.1, help="Seconds between drains")] = 5.0,
-    workers: Annotated[int, typer.Option("--workers", min=0, max=64, help="Parse in this many worker processes (0: inline)")] = 0,
+    workers: Annotated[
+        int, typer.Option("--workers", min=0, max=64, help="Parse and attribute in this many worker processes (0: inline)")
+    ] = 0,
     db: DbOpt = None,
     policy: PolicyOpt = None,
     as_json: JsonOpt = False,
