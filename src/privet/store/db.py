@@ -60,12 +60,16 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("PRIVET_DB") or DEFAULT_DB_URL
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine configured for privet: WAL and foreign keys on SQLite, pre-ping on servers."""
+def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
+    """An engine configured for privet: WAL and foreign keys on SQLite, pre-ping on servers.
+
+    A `read_only` SQLite engine takes no write lock at BEGIN (see `reader_engine`).
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        if not read_only:
+            event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -77,13 +81,11 @@ def reader_engine(url: str) -> Engine | None:
     lets it do while a writer works), so readers never queue behind the writer they serve.
     """
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database in (None, "", ":memory:") or "mode=memory" in str(parsed.query):
-            return None
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    if parsed.get_backend_name() == "sqlite" and (
+        parsed.database in (None, "", ":memory:") or "mode=memory" in str(parsed.query)
+    ):
+        return None
+    return make_engine(url, read_only=True)
 
 
 def bound_url(factory: sessionmaker[Session]) -> str:
