@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import smtplib
 import socket
 from dataclasses import replace
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 
 from privet.abuse.cli import app
 from privet.abuse.maildir import NotAMaildir, drain
-from privet.abuse.prepare import ParsePool, Pending
+from privet.abuse.prepare import WORKER_NICENESS, ParsePool, Pending
 from privet.abuse.service import AbuseContext
 from privet.abuse.smtpd import AbuseController
 from privet.abuse.tables import AbuseEvidence, AbuseNotice
@@ -185,3 +186,10 @@ def test_parse_workers_leave_attribution_to_the_writer_for_an_in_memory_database
         (done,) = Pending([(copyright_notice("PW-M", "2025-02-01T10:00:00Z"), "api")], ctx.settings, pool).result()
     assert done.parsed is not None and done.parsed.source_ip == "192.0.2.10"
     assert (done.attributed, done.found) == (False, None)
+
+
+def test_parse_workers_yield_the_cpu_to_the_writer() -> None:
+    """Workers run at a higher niceness than the process that writes, so parsing ahead never starves the writer."""
+    with ParsePool(2) as pool:
+        niceness = {pool.executor.submit(os.nice, 0).result() for _ in range(4)}
+    assert niceness == {min(os.nice(0) + WORKER_NICENESS, 19)}  # 19 is the ceiling
