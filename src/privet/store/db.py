@@ -7,7 +7,7 @@ mode, foreign keys on) so nothing needs installing, PostgreSQL through psycopg i
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +27,25 @@ NAMING = {
 }
 
 
+SQLITE_TIME_FORMAT = "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+"""How SQLAlchemy's SQLite dialect stores a DATETIME (its default, which privet keeps): sortable text."""
+
+
+_SQLITE_TIME_TUPLE = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
+
+
+def _sqlite_utc_text(value: datetime | None) -> str | None:
+    """An aware time as the UTC text SQLite stores: the text converting to UTC and then applying the
+    dialect's format gives, at half the cost (the dialect builds a dictionary of seven fields a value)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("privet stores only timezone-aware datetimes")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return _SQLITE_TIME_TUPLE % (value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC timestamps on every backend (SQLite stores naive values)."""
 
@@ -39,6 +58,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError("privet stores only timezone-aware datetimes")
         return value.astimezone(UTC)
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, one function from aware time to stored text (a batch binds tens of thousands)."""
+        if (
+            dialect.name == "sqlite"
+            and getattr(self.impl_instance.dialect_impl(dialect), "_storage_format", None) == SQLITE_TIME_FORMAT
+        ):
+            return _sqlite_utc_text
+        return super().bind_processor(dialect)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
