@@ -98,6 +98,22 @@ def test_segments_stay_contiguous_when_the_size_changes(engine: Engine, factory:
     assert verify_chain(engine).ok
 
 
+def test_a_batch_seals_segments_from_earlier_entries_its_own_and_both(engine: Engine, factory: sessionmaker[Session]) -> None:
+    """Segments left unsealed by earlier appends, one straddling the batch and ones inside it all get their roots."""
+    clock = ticking_clock()
+    for size, count in ((100, 10), (4, 1), (4, 9)):  # 1..10 unsealed; 11 seals 1..4 and 5..8; 12..20 seal 9..12 to 17..20
+        with factory.begin() as session:
+            append_entries(session, [PendingEntry("sys", "x", None, {"i": i}, clock()) for i in range(count)], segment_size=size)
+    rows = _entries(engine)
+    with engine.connect() as conn:
+        cps = conn.execute(select(CHECKPOINTS).order_by(CHECKPOINTS.c.last_seq)).all()
+    assert [(c.first_seq, c.last_seq) for c in cps] == [(1, 4), (5, 8), (9, 12), (13, 16), (17, 20)]
+    for c in cps:
+        segment = [r["hash"] for r in rows if c.first_seq <= r["seq"] <= c.last_seq]
+        assert (c.merkle_root, c.last_hash) == (merkle_root(segment), segment[-1])  # type: ignore[arg-type]
+    assert verify_chain(engine).ok
+
+
 def test_append_returns_the_entries_and_accepts_an_empty_batch(engine: Engine, factory: sessionmaker[Session]) -> None:
     with factory.begin() as session:
         assert len(append_entries(session, [])) == 0

@@ -132,7 +132,7 @@ def append_entries(session: Session, pending: Sequence[PendingEntry], *, segment
     # The last sealed seq is read in the same statement that moves the head. Its snapshot is taken
     # after the head lock was granted, so it sees every checkpoint committed by earlier appenders.
     sealed = conn.execute(_MOVE_HEAD, {"seq": seq, "hash": prev}).scalar_one()
-    _write_checkpoints(conn, sealed or 0, seq, size)
+    _write_checkpoints(conn, sealed or 0, size, [row["hash"] for row in rows], first_seq=rows[0]["seq"])
     return AppendedEntries(rows)
 
 
@@ -168,14 +168,24 @@ def _insert_head_if_absent(dialect: str) -> Any:
     return insert(_heads).values(values)
 
 
-def _write_checkpoints(conn: Connection, sealed: int, last_seq: int, size: int) -> None:
-    """Seal every segment of `size` entries completed by this batch (usually none)."""
+def _write_checkpoints(conn: Connection, sealed: int, size: int, batch: list[str], *, first_seq: int) -> None:
+    """Seal every segment of `size` entries completed by this batch (usually none).
+
+    `batch` holds the hashes this append wrote, from `first_seq` on; only a segment's entries
+    from earlier appends are read back.
+    """
+    last_seq = first_seq + len(batch) - 1
     while sealed + size <= last_seq:
         first, last = sealed + 1, sealed + size
-        query = select(_entries.c.hash).where(_entries.c.seq.between(first, last)).order_by(_entries.c.seq)
-        hashes = conn.execute(query).scalars().all()
-        # Seal what is stored even if rows were removed meanwhile: refusing would halt every write,
-        # and `verify` names the removal from the chain links anyway.
+        hashes: list[str] = []
+        if first < first_seq:
+            earlier = (
+                select(_entries.c.hash).where(_entries.c.seq.between(first, min(last, first_seq - 1))).order_by(_entries.c.seq)
+            )
+            # Seal what is stored even if rows were removed meanwhile: refusing would halt every write,
+            # and `verify` names the removal from the chain links anyway.
+            hashes.extend(conn.execute(earlier).scalars())
+        hashes.extend(batch[max(first - first_seq, 0) : max(last - first_seq + 1, 0)])
         last_hash = hashes[-1] if hashes else GENESIS_HASH
         values = {
             "first_seq": first,
