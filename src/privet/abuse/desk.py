@@ -251,12 +251,13 @@ class Desk:
             if best is None or since > best[0]:
                 points[person_id][kind] = (since, value)
         emails: dict[int, str] = {}
-        for person_id, value in session.execute(
-            select(Identity.person_id, Identity.value)
-            .where(Identity.person_id.in_(people), Identity.kind == "email")
-            .order_by(Identity.id)
+        # The kind is checked here, not in SQL: given `kind = 'email'`, SQLite walks the (kind, value)
+        # index through every email identity there is instead of probing each person's few.
+        for person_id, kind, value in session.execute(
+            select(Identity.person_id, Identity.kind, Identity.value).where(Identity.person_id.in_(people)).order_by(Identity.id)
         ):
-            emails.setdefault(person_id, value)
+            if kind == "email":
+                emails.setdefault(person_id, value)
         for number in numbers:
             person = chosen.get(number)
             mine = points.get(person, {}) if person is not None else {}
