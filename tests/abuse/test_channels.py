@@ -60,6 +60,22 @@ def test_watch_drains_a_real_maildir(runtime: Runtime, ctx: AbuseContext, tmp_pa
         drain(ctx, tmp_path)
 
 
+@SQLITE_ONLY
+def test_a_drain_takes_messages_in_the_order_they_arrived(runtime: Runtime, ctx: AbuseContext, tmp_path: Path) -> None:
+    """Oldest delivery first, across batches, whatever the file names: a retraction must not overtake its notice."""
+    subscriber(runtime, "ORD-100")
+    assign(ctx, "dhcp", [lease("192.0.2.10", "ORD-100", "2025-02-01T00:00:00Z", "2025-02-02T00:00:00Z")])
+    box = _maildir(tmp_path / "abuse")
+    for name, case, delivered in (("a.host", "ORD-A", 2_000), ("b.host", "ORD-B", 3_000), ("c.host", "ORD-C", 1_000)):
+        path = box / "new" / name
+        path.write_bytes(copyright_notice(case, "2025-02-01T10:00:00Z"))
+        os.utime(path, (delivered, delivered))
+    assert drain(ctx, box, batch=2).messages == 3
+    with ctx.factory() as session:
+        taken = session.scalars(select(AbuseNotice.message_id).order_by(AbuseNotice.id)).all()
+    assert taken == ["<ORD-C@northwind.example>", "<ORD-A@northwind.example>", "<ORD-B@northwind.example>"]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -92,12 +92,10 @@ def drain(
     """
     check(folder)
     report = DrainReport()
-    paths = sorted(
-        (p for p in (folder / "new").iterdir() if p.is_file() and not p.name.startswith(".")), key=lambda p: p.stat().st_mtime
-    )
-    chunks = [paths[i : i + batch] for i in range(0, len(paths), batch)]
+    arrived = _arrived(folder / "new")
+    chunks = [arrived[i : i + batch] for i in range(0, len(arrived), batch)]
 
-    def start(chunk: list[Path]) -> tuple[Pending | list[Prepared], list[Path], int]:
+    def start(chunk: list[tuple[Path, int]]) -> tuple[Pending | list[Prepared], list[Path], int]:
         items, readable = _load(ctx, chunk, report, actor, folder)
         work: Pending | list[Prepared] = (
             Pending(items, ctx.settings, pool) if pool is not None and items else prepare_all(items, ctx.settings)
@@ -119,14 +117,26 @@ def drain(
     return report
 
 
+def _arrived(new: Path) -> list[tuple[Path, int]]:
+    """The messages in `new/` with their sizes, oldest first (one `stat` each: a drain may face tens of thousands)."""
+    found: list[tuple[float, str, Path, int]] = []
+    with os.scandir(new) as entries:
+        for entry in entries:
+            if entry.name.startswith(".") or not entry.is_file():
+                continue
+            info = entry.stat()
+            found.append((info.st_mtime, entry.name, Path(entry.path), info.st_size))
+    found.sort()
+    return [(path, size) for _, _, path, size in found]
+
+
 def _load(
-    ctx: AbuseContext, chunk: list[Path], report: DrainReport, actor: str, folder: Path
+    ctx: AbuseContext, chunk: list[tuple[Path, int]], report: DrainReport, actor: str, folder: Path
 ) -> tuple[list[tuple[bytes, str]], list[Path]]:
     """Read a batch's files; a file over the size limit is refused (its digest recorded) without being read."""
     items: list[tuple[bytes, str]] = []
     readable: list[Path] = []
-    for path in chunk:
-        size = path.stat().st_size
+    for path, size in chunk:
         if size > ctx.settings.max_message_bytes:
             with ctx.desk(actor) as desk:
                 report.results.append(record_oversized(desk, size=size, digest=_digest(path), channel="maildir"))
