@@ -68,6 +68,23 @@ def _h(**overrides: object) -> str:
     return entry_hash(**fields)  # type: ignore[arg-type]
 
 
+def test_entry_hash_is_frozen() -> None:
+    """Encoding v1 is fixed: entries written years ago must still verify, so any change here is a new version."""
+    assert _h() == "3709eea03bfca90ca34586c9ee3b9b724334b5eb990f1502feb772cf708ed94e"
+    assert (
+        entry_hash(7, AT, "care:é", "consent.changed", None, '{"k":"ü"}', "f" * 64)
+        == "7e74921846c708f5595b5fcb832223b931134be8b282372eabc522def26eb8ee"
+    )
+
+
+@given(
+    st.datetimes(timezones=st.one_of(st.just(UTC), st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m)))))
+)
+def test_canonical_time_is_the_iso_text_of_the_utc_instant(value: datetime) -> None:
+    instant = value.astimezone(UTC)
+    assert canonical_time(value) == instant.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
 def test_entry_hash_frames_fields_unambiguously() -> None:
     assert _h(actor="ab", action="c") != _h(actor="a", action="bc")
     assert _h(subject=None) != _h(subject="")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -24,13 +25,17 @@ HASH_DOMAIN = b"privet.audit.entry.v1\n"
 """Prefixed to every entry encoding, so an entry hash can never collide with another use of SHA-256."""
 
 
+_TIME_TEXT = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ"
+_LENGTH = struct.Struct(">Q").pack  # a field's length: 8 bytes, big-endian
+
+
 def canonical_time(value: datetime) -> str:
     """`2026-11-22T18:04:29.527974Z`: always UTC, always microseconds, so one instant has one text."""
     if value.tzinfo is not UTC:
         if value.tzinfo is None:
             raise ValueError("audit times must be timezone-aware")
         value = value.astimezone(UTC)
-    return value.isoformat(timespec="microseconds")[:-6] + "Z"  # drop "+00:00"
+    return _TIME_TEXT % (value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
 
 
 def _json_default(value: Any) -> Any:
@@ -64,5 +69,5 @@ def entry_hash(seq: int, at: datetime, actor: str, action: str, subject: str | N
             parts.append(b"\x00")
         else:
             raw = field.encode("utf-8")
-            parts += (b"\x01", len(raw).to_bytes(8, "big"), raw)
+            parts += (b"\x01", _LENGTH(len(raw)), raw)
     return hashlib.sha256(b"".join(parts)).hexdigest()
