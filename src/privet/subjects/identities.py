@@ -18,6 +18,10 @@ class IdentityKind(StrEnum):
 
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+_ACCOUNT_SEPARATORS = re.compile(r"[\s\-]")
+_ACCOUNT = re.compile(r"[A-Z0-9]{3,64}")
+_USERNAME = re.compile(r"[a-z0-9._\-]{1,64}")
+_NON_DIGITS = re.compile(r"\D")
 
 
 class InvalidIdentity(ValueError):
@@ -38,19 +42,19 @@ def normalize(kind: IdentityKind | str, value: str) -> str:
     if kind is IdentityKind.PHONE:
         return normalize_phone(raw)
     if kind is IdentityKind.ACCOUNT_NUMBER:
-        number = re.sub(r"[\s\-]", "", raw).upper()
-        if not re.fullmatch(r"[A-Z0-9]{3,64}", number):
+        number = _ACCOUNT_SEPARATORS.sub("", raw).upper()
+        if not _ACCOUNT.fullmatch(number):
             raise InvalidIdentity(f"'{value}' is not an account number (letters and digits only)")
         return number
     username = raw.lower()
-    if not re.fullmatch(r"[a-z0-9._\-]{1,64}", username):
+    if not _USERNAME.fullmatch(username):
         raise InvalidIdentity(f"'{value}' is not a username (letters, digits, '.', '_' and '-')")
     return username
 
 
 def normalize_phone(value: str) -> str:
     """E.164 for North American numbers; other international numbers keep their country code."""
-    digits = re.sub(r"\D", "", value)
+    digits = _NON_DIGITS.sub("", value)
     if value.strip().startswith("+") and not digits.startswith("1"):
         if 8 <= len(digits) <= 15:
             return "+" + digits
