@@ -14,7 +14,6 @@ import gc
 import hashlib
 import os
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +88,7 @@ def drain(
     """Ingest every message now in `new/`, oldest first, batch by batch.
 
     With a `pool`, each batch is handed to the parse workers before the previous one is written,
-    so parsing and writing overlap. A batch's files move to `cur/` once it has committed.
+    so parsing and writing overlap.
     """
     check(folder)
     report = DrainReport()
@@ -104,28 +103,18 @@ def drain(
         return work, readable, len(chunk)
 
     upcoming = start(chunks[0]) if chunks else None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="maildir-seen") as mover:
-        moved: list[Future[None]] = []
-        for index in range(len(chunks)):
-            assert upcoming is not None
-            with collector_paused():
-                work, readable, count = upcoming
-                upcoming = start(chunks[index + 1]) if index + 1 < len(chunks) else None
-                prepared = work.result() if isinstance(work, Pending) else work
-                if prepared:
-                    report.results.extend(ctx.ingest_prepared(prepared, actor))
-                # Committed: the files go to cur/ on a thread of their own (renames spend their time in
-                # the kernel, outside the interpreter lock) while the next batch is written.
-                moved.append(mover.submit(_seen_all, readable, folder))
-                report.messages += count
-        for done in moved:
-            done.result()  # a failed move stops the drain here; the file is taken again, as a repeat, next time
+    for index in range(len(chunks)):
+        assert upcoming is not None
+        with collector_paused():
+            work, readable, count = upcoming
+            upcoming = start(chunks[index + 1]) if index + 1 < len(chunks) else None
+            prepared = work.result() if isinstance(work, Pending) else work
+            if prepared:
+                report.results.extend(ctx.ingest_prepared(prepared, actor))
+            for path in readable:
+                _seen(path, folder)
+            report.messages += count
     return report
-
-
-def _seen_all(paths: list[Path], folder: Path) -> None:
-    for path in paths:
-        _seen(path, folder)
 
 
 def _arrived(new: Path) -> list[tuple[Path, int]]:
