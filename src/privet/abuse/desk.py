@@ -11,6 +11,7 @@ by `UnitOfWork.send_many`, because each `UnitOfWork.send` builds an ORM object a
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select, text
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Mapper
 from sqlalchemy.orm.attributes import set_committed_value
 
 from privet.abuse.batch import insert_new
@@ -42,14 +44,9 @@ T = TypeVar("T")
 ID_BLOCK = 256
 
 
-_COLUMN_KEYS: dict[type[Any], frozenset[str]] = {}
-
-
-def _column_keys(model: type[Any]) -> frozenset[str]:
-    keys = _COLUMN_KEYS.get(model)
-    if keys is None:
-        keys = _COLUMN_KEYS[model] = frozenset(sa_inspect(model).columns.keys())
-    return keys
+@functools.cache
+def _column_keys(mapper: Mapper[Any]) -> frozenset[str]:
+    return frozenset(mapper.columns.keys())
 
 
 class AbuseError(ValueError):
@@ -117,10 +114,11 @@ class Desk:
         attribute costs more than everything else about making a row in a batch. The names are
         checked against the mapped columns all the same.
         """
-        unknown = values.keys() - _column_keys(model)
+        mapper = sa_inspect(model)
+        unknown = values.keys() - _column_keys(mapper)
         if unknown:
             raise TypeError(f"{model.__name__} has no column {', '.join(sorted(unknown))}")
-        row: T = sa_inspect(model).class_manager.new_instance()
+        row: T = mapper.class_manager.new_instance()
         row.__dict__.update(values)
         return self.add(row)
 

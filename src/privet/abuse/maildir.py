@@ -69,8 +69,8 @@ def collector_paused() -> Iterator[None]:
     every 700 allocations and, every so often, a full pass over everything the process holds
     (the policy pack, the mapped classes), which together took about a fifth of the writer's
     time. Reference counting still frees the batch's objects as they go; once the batch is
-    written the collector resumes and sweeps the young generations for any cycles it left. It is process-wide, so only the
-    drain, which owns its process, uses it.
+    written the collector resumes and sweeps the young generations for any cycles it left. It
+    is process-wide, so only the drain, which owns its process, uses it.
     """
     enabled = gc.isenabled()
     gc.disable()

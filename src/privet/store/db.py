@@ -34,15 +34,19 @@ SQLITE_TIME_FORMAT = "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%
 _SQLITE_TIME_TUPLE = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
 
 
+def _as_utc(value: datetime) -> datetime:
+    """The same instant in UTC; a naive time is refused, since privet could only guess its zone."""
+    if value.tzinfo is None:
+        raise ValueError("privet stores only timezone-aware datetimes")
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
 def _sqlite_utc_text(value: datetime | None) -> str | None:
     """An aware time as the UTC text SQLite stores: the text converting to UTC and then applying the
     dialect's format gives, at half the cost (the dialect builds a dictionary of seven fields a value)."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        raise ValueError("privet stores only timezone-aware datetimes")
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
+    value = _as_utc(value)
     return _SQLITE_TIME_TUPLE % (value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
 
 
@@ -53,11 +57,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("privet stores only timezone-aware datetimes")
-        return value.astimezone(UTC)
+        return None if value is None else _as_utc(value)
 
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
         """On SQLite, one function from aware time to stored text (a batch binds tens of thousands)."""
