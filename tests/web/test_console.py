@@ -245,6 +245,8 @@ def _deadline_fixtures(runtime: Runtime) -> dict[str, int]:
     from privet.abuse.tables import AbuseNotice, AbuseTakedown
     from privet.cpni import breaches
     from privet.legal import holds
+    from privet.requests.intake import Submission, submit
+    from privet.requests.tables import DeletionFanout
 
     person = add_person(runtime, account_number="TD55443322")
     with runtime.uow("test") as uow:
@@ -277,8 +279,20 @@ def _deadline_fixtures(runtime: Runtime) -> dict[str, int]:
         uow.session.add(takedown)
         hold = holds.place_hold(uow, kind="litigation", reason="pending suit", person_id=person, ends_at=now + timedelta(days=5))
         far = holds.place_hold(uow, kind="litigation", reason="long suit", person_id=person, ends_at=now + timedelta(days=300))
+        deletion = submit(
+            uow, runtime.pack, Submission.model_validate({"kind": "delete", "person": {"person_id": person}, "channel": "email"})
+        )
+        fanout = DeletionFanout(
+            request_id=deletion.id, recipient="vendors", recipient_name="Acme Billing", recipient_kind="processor",
+            disclosures=[], categories=["user.contact.email"], channel="by_hand", address="1 Acme Way, Wichita, KS",
+            status="to_ask", due_on=today + timedelta(days=6), created_at=now, updated_at=now,
+        )  # fmt: skip
+        uow.session.add(fanout)
         uow.session.flush()
-        return {"person": person, "breach": breach.id, "takedown": takedown.id, "hold": hold.id, "far": far.id}
+        return {
+            "person": person, "breach": breach.id, "takedown": takedown.id, "hold": hold.id, "far": far.id,
+            "deletion": deletion.id, "fanout": fanout.id,
+        }  # fmt: skip
 
 
 def test_today_counts_down_deadlines_the_role_may_read(
@@ -286,13 +300,18 @@ def test_today_counts_down_deadlines_the_role_may_read(
 ) -> None:
     ids = _deadline_fixtures(metronet)
     officer = _signed_in(web, staff_token("privacy_officer")).get("/console").text
-    assert "Deadlines: breaches, restorations, holds, certification" in officer
+    assert "Deadlines: breaches, restorations, holds, certification, deletion fan-outs" in officer
     assert f"Breach {ids['breach']}: report to" in officer and "overdue by" in officer
     assert 'href="/docs#/cpni%20records/' in officer
     assert f"Takedown {ids['takedown']}: restore material" in officer and "TD55443322" in officer
     assert f"Hold {ids['hold']} (litigation) ends" in officer and f"Hold {ids['far']} " not in officer
     assert f'href="/console/subjects/{ids["person"]}"' in officer
     assert "Annual CPNI certification for" in officer and "privet cpni certify --year" in officer
+    asks = re.search(
+        rf"Deletion request {ids['deletion']}: ask Acme Billing to delete \(write to 1 Acme Way, Wichita, KS\)</td>\s*<td>[0-9-]+</td>\s*<td>(\d+)</td>",
+        officer,
+    )
+    assert asks and asks.group(1) == "6" and f"privet requests fanout-letter {ids['fanout']}" in officer
     row = re.search(rf"Hold {ids['hold']} \(litigation\) ends</td>\s*<td>[0-9-]+</td>\s*<td>(\d+)</td>", officer)
     assert row and row.group(1) in ("4", "5")
     restore = re.search(rf"Takedown {ids['takedown']}.*?<td>[0-9-]+</td>\s*<td>(\d+)</td>", officer, re.S)
@@ -300,7 +319,7 @@ def test_today_counts_down_deadlines_the_role_may_read(
     abuse = _signed_in(web, staff_token("abuse_desk")).get("/console").text
     assert "Takedown" in abuse and "Breach" not in abuse and "Hold " not in abuse and "CPNI certification" not in abuse
     legal = _signed_in(web, staff_token("legal")).get("/console").text
-    assert "Breach" in legal and "Hold " in legal and "CPNI certification" in legal
+    assert "Breach" in legal and "Hold " in legal and "CPNI certification" in legal and "Deletion request" not in legal
     care = _signed_in(web, staff_token("care_rep")).get("/console").text
     assert "Deadlines:" not in care and "Breach" not in care
 

@@ -16,10 +16,11 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from privet.legal.tables import Disclosure
 from privet.regimes.calendar import business_days_between
 from privet.requests.datasets.registry import Registry
 from privet.requests.intake import Submission, submit
-from privet.requests.tables import DataRequest, RequestTask
+from privet.requests.tables import DataRequest, DeletionFanout, RequestTask
 from privet.runtime import Runtime
 from privet.store.db import utcnow
 from tests.conftest import add_person
@@ -154,6 +155,13 @@ def test_the_request_page_verifies_and_executes_an_access_request(desk: TestClie
 
 def test_a_deletion_shows_its_progress_per_dataset(desk: TestClient, metronet: Runtime, tmp_path: Path) -> None:
     person = carla(metronet)
+    with metronet.uow("test") as uow:
+        uow.session.add(
+            Disclosure(
+                person_id=person, recipient="business-partners", recipient_kind="third_party", recipient_name="Business partners",
+                categories=["user.contact.email"], purpose="marketing", at=utcnow(), basis="opt_out_not_exercised", details={},
+            )
+        )  # fmt: skip
     deletion = request_for(metronet, person, "delete")
     officer = signed_in(desk, token_for(metronet, "privacy_officer"))
     csrf = csrf_of(officer.get(f"/console/requests/{deletion}").text)
@@ -162,6 +170,10 @@ def test_a_deletion_shows_its_progress_per_dataset(desk: TestClient, metronet: R
     assert officer.post(f"/console/requests/{deletion}/execute", data={"csrf": csrf}).status_code == 303
     page = officer.get(f"/console/requests/{deletion}")
     assert "billing: 1 of 1 table done" in page.text and "<td>customers</td><td>done</td><td>1</td>" in page.text
+    assert "Passed on to recipients" in page.text and "<td>Business partners</td><td>by hand</td><td>to ask</td>" in page.text
+    with metronet.factory() as session:
+        fanout = session.scalars(sa.select(DeletionFanout).where(DeletionFanout.request_id == deletion)).one()
+    assert f"privet requests fanout-letter {fanout.id}" in page.text
     with metronet.factory() as session:
         task = session.scalars(sa.select(RequestTask).where(RequestTask.request_id == deletion)).one()
         assert (task.phase, task.erased_rows) == ("done", 1)

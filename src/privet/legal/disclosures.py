@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from privet.decide.explain import Decision
 from privet.legal.tables import Disclosure
-from privet.policy.model import PolicyPack
+from privet.policy.model import PolicyPack, Recipient
 from privet.store.uow import UnitOfWork
 
 
@@ -40,7 +40,7 @@ def record_disclosure(
         recipient=recipient,
         recipient_kind=spec.kind.value if spec else recipient,
         recipient_name=spec.name if spec else recipient,
-        recipient_address=spec.description if spec else None,
+        recipient_address=_address(spec),
         categories=list(categories),
         purpose=purpose,
         at=at or uow.now(),
@@ -61,6 +61,15 @@ def record_disclosure(
         demand=demand_id,
     )
     return row
+
+
+def _address(spec: Recipient | None) -> str | None:
+    """Where the recipient is reached, as Shine the Light lists it: the pack's postal address, else its description."""
+    if spec is None:
+        return None
+    if spec.contact is not None and spec.contact.address:
+        return ", ".join(spec.contact.address)
+    return spec.description or None
 
 
 def disclosures_between(uow: UnitOfWork, start: datetime, end: datetime, person_id: int | None = None) -> list[Disclosure]:

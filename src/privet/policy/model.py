@@ -174,10 +174,14 @@ class Collection(Strict):
 
 
 class Recipient(Strict):
+    """Who may receive data. `contact` is where the recipient is told of a deletion (CCPA-15) and the
+    address Shine the Light lists; without one, privet asks staff to reach the recipient."""
+
     id: Id
     name: str
     kind: RecipientKind
     description: str = ""
+    contact: Contact | None = None
 
 
 class Choice(Strict):

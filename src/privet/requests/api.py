@@ -19,11 +19,12 @@ from privet.access.permissions import Permission
 from privet.access.tokens import Principal
 from privet.api.deps import RowId, RuntimeDep, require
 from privet.policy.load import Problem
-from privet.requests import children, lifecycle
+from privet.requests import children, fanout, lifecycle
 from privet.requests.connectors.base import ConnectorError
 from privet.requests.datasets.check import check_live
 from privet.requests.datasets.registry import DatasetError, Registry, registry_from_env
 from privet.requests.execute import SystemsNotDeclared, execute, regenerate_package
+from privet.requests.fanout import FanoutView, fanout_view
 from privet.requests.intake import Submission, submit, verify_request
 from privet.requests.kinds import RequestError, RequestKind, Status
 from privet.requests.lifecycle import RequestNotFound
@@ -223,6 +224,69 @@ def package(
     except (RequestError, ConnectorError) as exc:
         raise _failed(exc) from exc
     return HTMLResponse(render_html(body)) if format == "html" else body
+
+
+class FanoutNote(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(
+        min_length=1, max_length=4000, description="how it was asked, what the recipient said, or why it is impossible"
+    )
+
+
+@router.get("/requests/{request_id}/fanouts", response_model=list[FanoutView])
+def request_fanouts(
+    request_id: RowId, runtime: RuntimeDep, who: Annotated[Principal, Depends(require(REQUESTS_READ))]
+) -> list[FanoutView]:
+    """The recipients a deletion was passed on to, and where each stands (CCPA-15)."""
+    try:
+        with runtime.uow(who.actor) as uow:
+            lifecycle.get_request(uow, request_id)
+            today = uow.now().date()
+            return [fanout_view(f, today) for f in fanout.fanouts_of(uow, request_id)]
+    except RequestError as exc:
+        raise _failed(exc) from exc
+
+
+@router.get("/deletion-fanouts", response_model=list[FanoutView])
+def open_fanouts(runtime: RuntimeDep, who: Annotated[Principal, Depends(require(REQUESTS_READ))]) -> list[FanoutView]:
+    """Recipients still to be asked by hand or to confirm a deletion, soonest due first."""
+    with runtime.uow(who.actor) as uow:
+        today = uow.now().date()
+        return [fanout_view(f, today) for f in fanout.open_fanouts(uow)]
+
+
+class FanoutLetter(BaseModel):
+    subject: str
+    body: str
+
+
+@router.get("/deletion-fanouts/{fanout_id}/letter", response_model=FanoutLetter)
+def fanout_letter(
+    fanout_id: RowId, runtime: RuntimeDep, who: Annotated[Principal, Depends(require(REQUESTS_MANAGE))]
+) -> FanoutLetter:
+    """The request to delete, as emailed or to be sent by hand to a recipient without an email."""
+    try:
+        with runtime.uow(who.actor) as uow:
+            subject, body = fanout.letter_for(uow, runtime.pack, fanout_id)
+    except RequestError as exc:
+        raise _failed(exc) from exc
+    return FanoutLetter(subject=subject, body=body)
+
+
+@router.post("/deletion-fanouts/{fanout_id}/{outcome}", response_model=FanoutView)
+def settle_fanout(
+    fanout_id: RowId,
+    outcome: Literal["asked", "confirmed", "impossible"],
+    body: FanoutNote,
+    runtime: RuntimeDep,
+    who: Annotated[Principal, Depends(require(REQUESTS_MANAGE))],
+) -> FanoutView:
+    """Record that a recipient was asked by hand, that it confirmed, or in detail why it cannot be asked."""
+    try:
+        with runtime.uow(who.actor) as uow:
+            return fanout_view(fanout.settle(uow, fanout_id, outcome, body.note), uow.now().date())
+    except RequestError as exc:
+        raise _failed(exc) from exc
 
 
 class DatasetSummary(BaseModel):

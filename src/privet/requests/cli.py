@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from privet.cliopts import DbOpt, JsonOpt, PolicyOpt, fail, runtime_for
 from privet.policy.taxonomy import Channel
-from privet.requests import children, lifecycle
+from privet.requests import children, fanout, lifecycle
 from privet.requests.connectors.base import ConnectorError
 from privet.requests.datasets.registry import DATASETS_ENV, DatasetError, Registry, registry_from_env
 from privet.requests.execute import execute, regenerate_package
@@ -335,3 +335,72 @@ def purge(db: DbOpt = None, policy: PolicyOpt = None) -> None:
     with runtime.uow("cli") as uow:
         count = lifecycle.purge(uow, uow.now().date())
     typer.echo(f"purged {count} request record(s)")
+
+
+@app.command()
+def fanouts(
+    request_id: Annotated[int | None, typer.Argument(min=1, help="A deletion request (default: every open fan-out)")] = None,
+    db: DbOpt = None,
+    policy: PolicyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The recipients deletions were passed on to: one request's, or every one still to ask or to confirm."""
+    runtime = runtime_for(db, policy)
+    try:
+        with runtime.uow("cli") as uow:
+            if request_id is not None:
+                lifecycle.get_request(uow, request_id)
+            rows = fanout.fanouts_of(uow, request_id) if request_id is not None else fanout.open_fanouts(uow)
+            views = [fanout.fanout_view(f, uow.now().date()) for f in rows]
+    except RequestError as exc:
+        _expected(exc)
+    if as_json:
+        typer.echo(json.dumps([v.model_dump(mode="json") for v in views], indent=2))
+        return
+    if not views:
+        typer.echo("no deletion fan-outs" + ("" if request_id is not None else " open"))
+    for v in views:
+        late = " OVERDUE" if v.overdue else ""
+        where = f" at {v.address}" if v.address else ""
+        typer.echo(f"{v.id}: request {v.request_id} -> {v.recipient_name} ({v.channel}{where}): {v.status}, due {v.due_on}{late}")
+        if v.note:
+            typer.echo(f"    {v.note}")
+
+
+OutcomeArg = Annotated[str, typer.Argument(help="asked (by hand), confirmed, or impossible")]
+
+
+@app.command("fanout")
+def fanout_(
+    fanout_id: Annotated[int, typer.Argument(min=1, help="The fan-out id (privet requests fanouts)")],
+    outcome: OutcomeArg,
+    note: Annotated[
+        str, typer.Option("--note", help="How it was asked, what the recipient said, or in detail why it is impossible")
+    ],
+    db: DbOpt = None,
+    policy: PolicyOpt = None,
+) -> None:
+    """Record what became of a recipient asked to delete: asked by hand, confirmed, or impossible (with why)."""
+    runtime = runtime_for(db, policy)
+    try:
+        with runtime.uow("cli") as uow:
+            row = fanout.settle(uow, fanout_id, outcome, note)
+            typer.echo(f"fan-out {row.id} to {row.recipient_name}: {row.status}")
+    except RequestError as exc:
+        _expected(exc)
+
+
+@app.command("fanout-letter")
+def fanout_letter(
+    fanout_id: Annotated[int, typer.Argument(min=1, help="The fan-out id (privet requests fanouts)")],
+    db: DbOpt = None,
+    policy: PolicyOpt = None,
+) -> None:
+    """Print the request to delete for a recipient, to send by hand where the pack gives no email."""
+    runtime = runtime_for(db, policy)
+    try:
+        with runtime.uow("cli") as uow:
+            subject, body = fanout.letter_for(uow, runtime.pack, fanout_id)
+    except RequestError as exc:
+        _expected(exc)
+    typer.echo(f"Subject: {subject}\n\n{body}")

@@ -22,17 +22,16 @@ from privet.requests.correction import apply_corrections
 from privet.requests.datasets.registry import Registry
 from privet.requests.deletion import Checkpoint, UowFactory, run_deletion
 from privet.requests.explain import Explainer
+from privet.requests.fanout import fan_out
 from privet.requests.kinds import RequestError, RequestKind, Status
 from privet.requests.lifecycle import close, get_request
 from privet.requests.package import PackageBuilder, disclosure_items, person_seeds
 from privet.requests.shine import shine_the_light_answer
-from privet.requests.tables import DataRequest
+from privet.requests.tables import DataRequest, DeletionFanout
 from privet.requests.traverse import Found, find_rows
 from privet.store.uow import UnitOfWork
 from privet.subjects.service import get_person
 
-# Recipients a deletion is not fanned out to: the provider itself and public authorities under legal process.
-NO_FANOUT = frozenset({"first_party", "government", "psap"})
 LOOK_BACK = timedelta(days=365)  # CCPA-13: the 12 months before the request, by default
 PRIVET_KEPT = [
     {
@@ -86,7 +85,7 @@ def execute(
     if kind is RequestKind.DELETE:
         tasks = run_deletion(new_uow, registry, request_id, checkpoint)
         with new_uow() as uow:
-            finish_deletion(uow, get_request(uow, request_id), tasks)
+            finish_deletion(uow, pack, get_request(uow, request_id), tasks)
     else:
         with new_uow() as uow:
             req = get_request(uow, request_id)
@@ -175,22 +174,44 @@ def know_answer(uow: UnitOfWork, pack: PolicyPack, registry: Registry | None, re
     }
 
 
-def finish_deletion(uow: UnitOfWork, req: DataRequest, tasks: list[Any]) -> None:
+def finish_deletion(uow: UnitOfWork, pack: PolicyPack, req: DataRequest, tasks: list[Any]) -> None:
+    """Answer a deletion whose systems are done, and pass it on to the recipients of the person's data (`fanout`)."""
     erased = {f"{t.dataset}.{t.table_name}": t.erased_rows for t in tasks if t.erased_rows}
     kept = [{"table": f"{t.dataset}.{t.table_name}", **k} for t in tasks for k in t.kept]
     since = datetime(2000, 1, 1, tzinfo=UTC)
     disclosed = disclosures_between(uow, since, uow.now() + timedelta(seconds=1), req.person_id)
-    notify = sorted({d.recipient_name for d in disclosed if d.recipient_kind not in NO_FANOUT})
-    summary = {"outcome": "fulfilled", "erased": erased, "kept": kept + PRIVET_KEPT, "notify": notify}
-    if notify:
-        uow.record("request.deletion_fanout", f"request:{req.id}", recipients=notify)
+    fanouts = fan_out(uow, pack, req, disclosed)
+    summary = {
+        "outcome": "fulfilled",
+        "erased": erased,
+        "kept": kept + PRIVET_KEPT,
+        "recipients": [{"fanout": f.id, "name": f.recipient_name, "status": f.status} for f in fanouts],
+    }
     lines = [f"We deleted your personal information (request {req.id}) from {len(erased)} places."]
     for k in kept:
         lines.append(f"Kept in {k['table']}: {k['reason']} ({k['cite']}).")
     lines += [f"Kept by privet: {k['reason']} ({k['cite']})." for k in PRIVET_KEPT]
-    if notify:
-        lines.append("We are telling these recipients to delete what they received: " + ", ".join(notify) + ".")
+    lines += _fanout_lines(fanouts)
     close(uow, req, Status.COMPLETED, response=summary, text="\n".join(lines))
+
+
+def _fanout_lines(fanouts: list[DeletionFanout]) -> list[str]:
+    """What the person is told of the recipients: asked now, to be asked by letter, or nobody to ask and why."""
+    asked = [f.recipient_name for f in fanouts if f.status == "asked"]
+    by_hand = [f.recipient_name for f in fanouts if f.status == "to_ask"]
+    lines = []
+    if asked:
+        lines.append("We have asked these recipients of your information to delete it: " + ", ".join(asked) + ".")
+    if by_hand:
+        lines.append(
+            "We are writing to these recipients of your information to ask them to delete it: " + ", ".join(by_hand) + "."
+        )
+    lines += [
+        f"Shared where no one can be asked to delete it: {f.recipient_name}, because {f.note}."
+        for f in fanouts
+        if f.status == "impossible"
+    ]
+    return lines
 
 
 def opt_out_now(uow: UnitOfWork, pack: PolicyPack, req: DataRequest) -> None:

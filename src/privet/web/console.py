@@ -175,6 +175,8 @@ def _deadline_areas(staff: Staff) -> list[str]:
         areas.append("holds")
     if staff.may(Permission.CPNI_BREACHES) or staff.may(Permission.CPNI_APPROVE):
         areas.append("certification")
+    if staff.may(Permission.REQUESTS_MANAGE):
+        areas.append("fanouts")
     return areas
 
 
@@ -202,6 +204,8 @@ def _deadlines(request: Request, uow: Any, runtime: Any, staff: Staff, today: da
         items += _hold_deadlines(request, uow, today)
     if "certification" in areas:
         items.append(_certification_deadline(uow, today))
+    if "fanouts" in areas:
+        items += _fanout_deadlines(request, uow, today)
     return sorted(items, key=lambda d: d.sort_key)
 
 
@@ -307,6 +311,30 @@ def _hold_deadlines(request: Request, uow: Any, today: date) -> list[Deadline]:
         links.append(("Release", api_docs_link(request, "POST", "/v1/legal/holds/{hold_id}/release")))
         ends = h.ends_at.date() if h.ends_at else None
         out.append(Deadline("Legal hold", f"Hold {h.id} ({h.kind.replace('_', ' ')}) ends", ends, today, links=tuple(links)))
+    return out
+
+
+def _fanout_deadlines(request: Request, uow: Any, today: date) -> list[Deadline]:
+    """Recipients of deleted data still to be asked by hand or to confirm, due with the deletion's answer (CCPA-15)."""
+    try:
+        from privet.requests import fanout
+    except ImportError:  # the requests package is optional for the console
+        return []
+    out = []
+    for f in fanout.open_fanouts(uow, limit=50):
+        if f.status == "to_ask":
+            what = f"Deletion request {f.request_id}: ask {f.recipient_name} to delete" + (
+                f" (write to {f.address})" if f.address else ""
+            )
+            how = f"privet requests fanout-letter {f.id}, then privet requests fanout {f.id} asked --note …"
+        else:
+            what = f"Deletion request {f.request_id}: {f.recipient_name} to confirm the deletion"
+            how = f"privet requests fanout {f.id} confirmed --note …"
+        links = (
+            ("The letter", api_docs_link(request, "GET", "/v1/deletion-fanouts/{fanout_id}/letter")),
+            ("Record the outcome", api_docs_link(request, "POST", "/v1/deletion-fanouts/{fanout_id}/{outcome}")),
+        )
+        out.append(Deadline("Deletion fan-out", what, f.due_on, today, links=links, how=how))
     return out
 
 

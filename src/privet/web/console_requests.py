@@ -32,6 +32,7 @@ from privet.requests import lifecycle
 from privet.requests.api import get_registry
 from privet.requests.connectors.base import ConnectorError
 from privet.requests.execute import SystemsNotDeclared, execute, regenerate_package
+from privet.requests.fanout import fanout_view, fanouts_of
 from privet.requests.intake import verify_request
 from privet.requests.kinds import OPEN, RequestError, RequestKind, Status
 from privet.requests.lifecycle import RequestNotFound
@@ -168,8 +169,9 @@ def _render(
             for name, tables in datasets.items()
         ]
         corrections = len(req.details.get("corrections", []))
+        fanouts = [fanout_view(f, today) for f in fanouts_of(uow, req.id)]
     is_open = view.status in {s.value for s in OPEN}
-    response = {k: v for k, v in view.response.items() if k != "notified"}
+    response = {k: v for k, v in view.response.items() if k not in ("notified", "recipients")}
     return page(
         "console/requests_detail.html",
         status_code=status_code,
@@ -180,6 +182,7 @@ def _render(
             row=row,
             progress=progress,
             corrections=corrections,
+            fanouts=fanouts,
             response_items=[(k, _summary(v)) for k, v in response.items()],
             is_open=is_open,
             can_verify=view.status == Status.RECEIVED.value and staff.may(CREATE),

@@ -1,0 +1,248 @@
+"""Passing a deletion on to those who received the person's data (CCPA-15: 1798.105(c)(1), 11 CCR 7022(b)).
+
+A deletion does not end at the provider's own systems. Every service provider, contractor and
+third party that privet's disclosure records show received the person's data is told to delete
+it, or the reason that cannot be done is recorded. privet starts this when the deletion finishes,
+in the transaction that answers the person, so the answer never names a recipient nobody will
+ask:
+
+- a recipient whose pack entry gives an email is asked at once, through the outbox (`asked`);
+- one without goes on staff's list (`to_ask`, due on the request's own answer date), with its
+  postal address when the pack gives one, until someone records how it was asked, that it
+  confirmed, or why asking is impossible;
+- data that went to the public or to other users of the service has nobody to ask; that is
+  recorded as the reason at once (`impossible`).
+
+The provider itself and public authorities that received data under legal process are not
+asked (`NO_FANOUT`). The message names the disclosures by privet's reference, date and
+categories, never the data itself: the recipient already holds what it received, and a
+deletion is no reason to disclose more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from privet.legal.tables import Disclosure
+from privet.policy.model import Contact, PolicyPack, Recipient
+from privet.policy.taxonomy import RecipientKind
+from privet.requests.kinds import RequestError
+from privet.requests.lifecycle import RequestNotFound, due_on
+from privet.requests.tables import DataRequest, DeletionFanout
+from privet.store.uow import UnitOfWork
+
+# The provider itself, and public authorities that received data under legal process.
+NO_FANOUT = frozenset({RecipientKind.FIRST_PARTY.value, RecipientKind.GOVERNMENT.value, RecipientKind.PSAP.value})
+NOBODY_TO_ASK = {
+    RecipientKind.PUBLIC.value: "the information was made public, so there is no recipient to ask to delete it",
+    RecipientKind.OTHER_USER.value: (
+        "the information was shown to other users of the service in the course of it (such as caller ID), "
+        "who cannot be identified or asked to delete it"
+    ),
+}
+OPEN_STATUSES = ("to_ask", "asked")
+# What each outcome may follow: a recipient may be asked by hand, then confirm; either may turn out impossible.
+SETTLES_FROM = {"asked": ("to_ask",), "confirmed": ("to_ask", "asked"), "impossible": ("to_ask", "asked")}
+MIN_EXPLANATION = 40  # "a detailed explanation" (7022(b)): a reason, not a word
+
+
+class FanoutView(BaseModel):
+    id: int
+    request_id: int
+    recipient: str
+    recipient_name: str
+    recipient_kind: str
+    disclosures: list[int]
+    categories: list[str]
+    channel: str
+    address: str | None
+    status: str
+    due_on: date
+    overdue: bool
+    note: str | None
+    settled_by: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def fanout_view(row: DeletionFanout, today: date) -> FanoutView:
+    return FanoutView(
+        id=row.id,
+        request_id=row.request_id,
+        recipient=row.recipient,
+        recipient_name=row.recipient_name,
+        recipient_kind=row.recipient_kind,
+        disclosures=list(row.disclosures),
+        categories=list(row.categories),
+        channel=row.channel,
+        address=row.address,
+        status=row.status,
+        due_on=row.due_on,
+        overdue=row.status in OPEN_STATUSES and row.due_on < today,
+        note=row.note,
+        settled_by=row.settled_by,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def fan_out(uow: UnitOfWork, pack: PolicyPack, req: DataRequest, disclosed: Sequence[Disclosure]) -> list[DeletionFanout]:
+    """One fan-out per recipient of the person's disclosures; a recipient already fanned out to is left as it is."""
+    existing = {f.recipient: f for f in fanouts_of(uow, req.id)}
+    grouped: dict[str, list[Disclosure]] = {}
+    for d in disclosed:
+        if d.recipient_kind not in NO_FANOUT:
+            grouped.setdefault(d.recipient, []).append(d)
+    now = uow.now()
+    due = max(due_on(req), now.date())
+    out = []
+    for recipient, rows in sorted(grouped.items()):
+        if recipient in existing:
+            out.append(existing[recipient])
+            continue
+        spec = pack.recipient(recipient)
+        row = DeletionFanout(
+            request_id=req.id,
+            recipient=recipient,
+            recipient_name=spec.name if spec else rows[0].recipient_name,
+            recipient_kind=rows[0].recipient_kind,
+            disclosures=[d.id for d in rows],
+            categories=sorted({c for d in rows for c in d.categories}),
+            due_on=due,
+            created_at=now,
+            updated_at=now,
+        )
+        _start(uow, pack, req, row, spec, rows)
+        uow.session.add(row)
+        uow.session.flush()
+        uow.record(
+            "request.deletion_fanout",
+            f"request:{req.id}",
+            fanout=row.id,
+            recipient=recipient,
+            channel=row.channel,
+            status=row.status,
+            disclosures=row.disclosures,
+        )
+        out.append(row)
+    return out
+
+
+def _start(
+    uow: UnitOfWork, pack: PolicyPack, req: DataRequest, row: DeletionFanout, spec: Recipient | None, rows: list[Disclosure]
+) -> None:
+    """Ask by email, put on staff's list, or record that there is nobody to ask."""
+    contact = spec.contact if spec is not None else None
+    if row.recipient_kind in NOBODY_TO_ASK:
+        row.channel, row.status = "none", "impossible"
+        row.note, row.settled_by = NOBODY_TO_ASK[row.recipient_kind], "privet"
+    elif contact is not None and contact.email:
+        subject, body = letter(pack, req, row.recipient_name, rows)
+        row.channel, row.address, row.status = "email", contact.email, "asked"
+        row.message_id = uow.send(
+            kind="request.deletion_fanout",
+            channel="email",
+            recipient=contact.email,
+            subject=subject,
+            body=body,
+            related=f"request:{req.id}",
+        )
+    else:
+        row.channel, row.status = "by_hand", "to_ask"
+        row.address = _postal(contact) or (rows[-1].recipient_address or None)
+
+
+def _postal(contact: Contact | None) -> str | None:
+    return ", ".join(contact.address) if contact is not None and contact.address else None
+
+
+def letter(pack: PolicyPack, req: DataRequest, recipient_name: str, rows: Sequence[Disclosure]) -> tuple[str, str]:
+    """The request to delete: which disclosures, the law, and where to confirm (also the text staff send by hand)."""
+    provider = pack.provider
+    reference = f"{req.id}-{rows[0].recipient}"
+    reply = provider.privacy_contact.email or _postal(provider.privacy_contact) or provider.name
+    lines = [
+        f"To {recipient_name},",
+        "",
+        f"{provider.name} has verified and carried out a consumer's request to delete their personal information.",
+        "Our records show that we disclosed personal information of this consumer to you:",
+        "",
+    ]
+    for d in rows:
+        theirs = d.details.get("reference") if isinstance(d.details, dict) else None
+        lines.append(
+            f"- disclosure {d.id} on {d.at:%d %B %Y}: {', '.join(d.categories)}"
+            + (f" (your reference {theirs})" if theirs else "")
+        )
+    lines += [
+        "",
+        "Under California Civil Code 1798.105(c)(1), please delete this personal information, and tell anyone you passed",
+        "it to in turn to delete it as well.",
+        f"Please confirm the deletion, or name the exception under which you keep any of it, to {reply},",
+        f"quoting reference {reference}.",
+    ]
+    return f"Deletion request {reference} from {provider.name}", "\n".join(lines)
+
+
+def letter_for(uow: UnitOfWork, pack: PolicyPack, fanout_id: int) -> tuple[str, str]:
+    """The request to delete for one fan-out, as emailed or as staff send it by hand."""
+    row = get_fanout(uow, fanout_id)
+    req = uow.session.get(DataRequest, row.request_id)
+    if req is None:  # request records are purged after 24 months; their fan-outs go with them
+        raise RequestNotFound(f"the request of deletion fan-out {fanout_id} is no longer kept")
+    rows = list(uow.session.scalars(select(Disclosure).where(Disclosure.id.in_(row.disclosures)).order_by(Disclosure.id)))
+    if not rows:
+        raise RequestError(f"the disclosures of deletion fan-out {fanout_id} are no longer kept")
+    return letter(pack, req, row.recipient_name, rows)
+
+
+def fanouts_of(uow: UnitOfWork, request_id: int) -> list[DeletionFanout]:
+    query = select(DeletionFanout).where(DeletionFanout.request_id == request_id).order_by(DeletionFanout.id)
+    return list(uow.session.scalars(query))
+
+
+def open_fanouts(uow: UnitOfWork, limit: int = 200) -> list[DeletionFanout]:
+    """Recipients still to be asked or to confirm, soonest due first."""
+    query = (
+        select(DeletionFanout)
+        .where(DeletionFanout.status.in_(OPEN_STATUSES))
+        .order_by(DeletionFanout.due_on, DeletionFanout.id)
+        .limit(limit)
+    )
+    return list(uow.session.scalars(query))
+
+
+def get_fanout(uow: UnitOfWork, fanout_id: int) -> DeletionFanout:
+    row = uow.session.get(DeletionFanout, fanout_id)
+    if row is None:
+        raise RequestNotFound(f"no deletion fan-out {fanout_id}")
+    return row
+
+
+def settle(uow: UnitOfWork, fanout_id: int, outcome: str, note: str) -> DeletionFanout:
+    """Record what became of a recipient: asked by hand (how), confirmed (what it said), or impossible (why)."""
+    if outcome not in SETTLES_FROM:
+        raise RequestError(f"a fan-out outcome is one of {', '.join(SETTLES_FROM)}; got '{outcome}'")
+    row = get_fanout(uow, fanout_id)
+    if row.status not in SETTLES_FROM[outcome]:
+        raise RequestError(
+            f"fan-out {row.id} to {row.recipient_name} is {row.status.replace('_', ' ')}; it cannot become {outcome}"
+        )
+    text = " ".join(note.split())
+    if outcome == "impossible" and len(text) < MIN_EXPLANATION:
+        raise RequestError(
+            f"say in detail why {row.recipient_name} cannot be asked to delete (at least {MIN_EXPLANATION} characters); "
+            "the explanation is the record the law asks for"
+        )
+    if not text:
+        what = "how it was asked" if outcome == "asked" else "how the recipient confirmed"
+        raise RequestError(f"say {what} (a letter's date, a portal reference, a named person)")
+    row.status, row.note, row.settled_by, row.updated_at = outcome, text, uow.actor, uow.now()
+    uow.record(
+        f"request.deletion_fanout_{outcome}", f"request:{row.request_id}", fanout=row.id, recipient=row.recipient, note=text
+    )
+    return row
