@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,7 +19,7 @@ from privet.legal.disclosures import record_disclosure
 from privet.legal.tables import Disclosure
 from privet.outbox.tables import OutboxMessage
 from privet.policy.model import Contact, PolicyPack
-from privet.requests import fanout
+from privet.requests import fanout, lifecycle
 from privet.requests.api import router
 from privet.requests.cli import app as cli_app
 from privet.requests.execute import execute
@@ -283,3 +283,20 @@ def test_a_recipients_postal_address_in_the_pack_is_what_its_disclosures_record(
         assert partner.recipient_address == ", ".join(PARTNER_POST)
         described = pack.recipient("vendors")
         assert described is not None and vendor.recipient_address == (described.description or None)
+
+
+def test_fan_outs_go_with_their_request_record_after_24_months(local_provider_for: Callable[[str], Provider]) -> None:
+    p = local_provider_for("county")
+    ids = _history(p)
+    request_id = _delete(p, p.runtime.pack)
+    kept_until = p.request(request_id).retain_until
+    before = _fanouts(p, request_id)
+    assert kept_until is not None and len(before) == 4
+    with p.runtime.uow("test") as uow:
+        assert lifecycle.purge(uow, kept_until) == 0
+        assert lifecycle.purge(uow, kept_until + timedelta(days=1)) == 1
+    assert _fanouts(p, request_id) == {}
+    with p.runtime.uow("test") as uow:  # the disclosure records themselves are the legal log, kept on their own terms
+        assert uow.session.get(Disclosure, ids["vendor"]) is not None
+        with pytest.raises(RequestNotFound):
+            fanout.settle(uow, before["vendors"].id, "asked", "letter")

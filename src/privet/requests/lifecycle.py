@@ -18,7 +18,7 @@ from privet.requests import notices
 from privet.requests.deadlines import extended_date
 from privet.requests.kinds import OPEN, RequestError, Status, check_transition
 from privet.requests.retention import add_months
-from privet.requests.tables import DataRequest, RequestTask
+from privet.requests.tables import DataRequest, DeletionFanout, RequestTask
 from privet.requests.verification import Agent, DataPoint, Evidence, Level, Outcome, evaluate, held_points
 from privet.store.uow import UnitOfWork
 from privet.subjects.service import get_person
@@ -179,7 +179,8 @@ def due(uow: UnitOfWork, today: date) -> list[DueItem]:
 
 
 def purge(uow: UnitOfWork, today: date) -> int:
-    """Delete request records past their 24 months, unless a legal hold on the person keeps them."""
+    """Delete request records (with their deletion tasks and fan-outs) past their 24 months, unless a legal hold on
+    the person keeps them."""
     expired = uow.session.scalars(
         select(DataRequest).where(DataRequest.retain_until.is_not(None), DataRequest.retain_until < today)
     )
@@ -189,6 +190,8 @@ def purge(uow: UnitOfWork, today: date) -> int:
             continue
         for task in uow.session.scalars(select(RequestTask).where(RequestTask.request_id == req.id)):
             uow.session.delete(task)
+        for fanout in uow.session.scalars(select(DeletionFanout).where(DeletionFanout.request_id == req.id)):
+            uow.session.delete(fanout)
         uow.session.flush()
         uow.session.delete(req)
         uow.record(
