@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, Table, delete, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from privet.audit.encoding import GENESIS_HASH, entry_hash
 from privet.audit.tables import AuditCheckpoint, AuditEntry, AuditHead
 from privet.store.uow import UnitOfWork
 
@@ -57,6 +58,23 @@ def set_entry(engine: Engine, seq: int, /, **values: Any) -> None:
 def delete_entries(engine: Engine, first: int, last: int) -> None:
     with engine.begin() as conn:
         conn.execute(delete(ENTRIES).where(ENTRIES.c.seq.between(first, last)))
+
+
+def rehash_from(engine: Engine, first: int, last: int = 15) -> None:
+    """What a careful forger does: recompute every hash from `first` on, and the head."""
+    prev = row(engine, first - 1)["hash"] if first > 1 else GENESIS_HASH
+    for seq in range(first, last + 1):
+        r = row(engine, seq)
+        digest = entry_hash(seq, r["at"], r["actor"], r["action"], r["subject"], r["data"], prev)
+        set_entry(engine, seq, prev_hash=prev, hash=digest)
+        prev = digest
+    if last == 15:
+        set_head(engine, seq=last, hash=prev)
+
+
+def set_head(engine: Engine, **values: object) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(HEAD).values(**values))
 
 
 def swap_contents(engine: Engine, a: int, b: int) -> None:

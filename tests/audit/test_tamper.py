@@ -11,28 +11,11 @@ from sqlalchemy import Engine, delete, insert, update
 from typer.testing import CliRunner
 
 from privet.audit.cli import app
-from privet.audit.encoding import GENESIS_HASH, entry_hash
+from privet.audit.encoding import entry_hash
 from privet.audit.verify import verify_chain
-from tests.audit.conftest import CHECKPOINTS, HEAD, cli_url, delete_entries, row, set_entry, swap_contents
+from tests.audit.conftest import CHECKPOINTS, HEAD, cli_url, delete_entries, rehash_from, row, set_entry, set_head, swap_contents
 
 runner = CliRunner()
-
-
-def _rehash_from(engine: Engine, first: int, last: int = 15) -> None:
-    """What a careful forger does: recompute every hash from `first` on, and the head."""
-    prev = row(engine, first - 1)["hash"] if first > 1 else GENESIS_HASH
-    for seq in range(first, last + 1):
-        r = row(engine, seq)
-        digest = entry_hash(seq, r["at"], r["actor"], r["action"], r["subject"], r["data"], prev)
-        set_entry(engine, seq, prev_hash=prev, hash=digest)
-        prev = digest
-    if last == 15:
-        _set_head(engine, seq=last, hash=prev)
-
-
-def _set_head(engine: Engine, **values: object) -> None:
-    with engine.begin() as conn:
-        conn.execute(update(HEAD).values(**values))
 
 
 def _delete_head(engine: Engine) -> None:
@@ -58,7 +41,7 @@ def _renumber_after_removing(engine: Engine, removed: int) -> None:
 
 def _truncate_and_fix_head(engine: Engine) -> None:
     delete_entries(engine, 10, 15)
-    _set_head(engine, seq=9, hash=row(engine, 9)["hash"])
+    set_head(engine, seq=9, hash=row(engine, 9)["hash"])
 
 
 def _forge_beyond_head(engine: Engine) -> None:
@@ -83,18 +66,18 @@ def _rewrite_first(engine: Engine) -> None:
         prev_hash=forged_prev,
         hash=entry_hash(1, r["at"], r["actor"], r["action"], r["subject"], r["data"], forged_prev),
     )
-    _rehash_from(engine, 2)
+    rehash_from(engine, 2)
 
 
 def _alter_and_rehash_one(engine: Engine) -> None:
     set_entry(engine, 6, data="{}")
-    _rehash_from(engine, 6, 6)
+    rehash_from(engine, 6, 6)
 
 
 def _alter_and_rehash_all(engine: Engine) -> None:
     """Entry 6 altered and the whole chain after it recomputed, head included: only checkpoint 5..8 can tell."""
     set_entry(engine, 6, data="{}")
-    _rehash_from(engine, 6)
+    rehash_from(engine, 6)
 
 
 Tamper = Callable[[Engine], None]
@@ -123,8 +106,8 @@ CASES: dict[str, tuple[Tamper, str, int]] = {
     "checkpoint last hash altered": (lambda e: _set_checkpoint(e, 12, last_hash="c" * 64), "checkpoint", 12),
     "checkpoint span altered": (lambda e: _set_checkpoint(e, 8, first_seq=6), "checkpoint", 8),
     "checkpoint deleted": (lambda e: _delete_checkpoint(e, 4), "checkpoint", 4),
-    "head hash altered": (lambda e: _set_head(e, hash="d" * 64), "head", 15),
-    "head moved back": (lambda e: _set_head(e, seq=12, hash=row(e, 12)["hash"]), "head", 13),
+    "head hash altered": (lambda e: set_head(e, hash="d" * 64), "head", 15),
+    "head moved back": (lambda e: set_head(e, seq=12, hash=row(e, 12)["hash"]), "head", 13),
     "head deleted": (_delete_head, "head", 15),
     "entry forged beyond the head": (_forge_beyond_head, "head", 16),
 }

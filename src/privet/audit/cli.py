@@ -1,4 +1,4 @@
-"""`privet audit …`: verify the chain, read recent entries, list checkpoints, prove one entry.
+"""`privet audit …`: verify the chain (and its anchors), read recent entries, list checkpoints, prove one entry, anchor.
 
 Exit codes follow the project: 0 the chain is intact, 1 verification found a problem (the message
 names the entry), 2 the database cannot be opened or the input is bad.
@@ -10,6 +10,8 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -17,6 +19,16 @@ import typer
 from sqlalchemy import Engine, Table, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from privet.audit.anchor import (
+    AnchorError,
+    append_anchor,
+    check_anchors,
+    load_private,
+    load_public,
+    make_anchor,
+    new_key,
+    read_anchors,
+)
 from privet.audit.encoding import canonical_time
 from privet.audit.proof import ProofError, inclusion_proof
 from privet.audit.tables import AuditCheckpoint, AuditEntry
@@ -24,7 +36,10 @@ from privet.audit.verify import DEFAULT_BATCH, verify_chain
 from privet.store.db import database_url, make_engine
 from privet.store.migrate import upgrade
 
-app = typer.Typer(help="The tamper-evident audit chain: verify, show, tail, checkpoints, proof.", no_args_is_help=True)
+app = typer.Typer(
+    help="The tamper-evident audit chain: verify, show, tail, checkpoints, proof, and signed anchors kept outside the database.",
+    no_args_is_help=True,
+)
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (default $PRIVET_DB, else sqlite:///privet.db)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
@@ -55,16 +70,44 @@ def _database(db: str | None) -> Iterator[Engine]:
         engine.dispose()
 
 
+AnchorsOpt = Annotated[
+    Path | None, typer.Option("--anchors", help="Also check the chain against the anchors in this file (privet audit anchor)")
+]
+PublicKeyOpt = Annotated[Path | None, typer.Option("--public-key", help="The public key the anchors are signed with")]
+
+
 @app.command()
-def verify(db: DbOpt = None, as_json: JsonOpt = False, batch_size: Annotated[int, typer.Option(min=1)] = DEFAULT_BATCH) -> None:
-    """Walk the whole chain; exit 1 and name the first entry altered, removed or reordered."""
+def verify(
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    batch_size: Annotated[int, typer.Option(min=1)] = DEFAULT_BATCH,
+    anchors: AnchorsOpt = None,
+    public_key: PublicKeyOpt = None,
+) -> None:
+    """Walk the whole chain; exit 1 and name the first entry altered, removed or reordered, or any anchor it contradicts."""
+    if (anchors is None) != (public_key is None):
+        typer.echo("error: --anchors and --public-key go together", err=True)
+        raise typer.Exit(2)
+    try:
+        public = load_public(public_key) if public_key is not None else None
+        lines = anchors.read_text(encoding="utf-8").splitlines() if anchors is not None else []
+    except (AnchorError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     with _database(db) as engine:
         started = time.perf_counter()
         result = verify_chain(engine, batch_size=batch_size)
+        read, unreadable = read_anchors(lines)
+        contradicted = unreadable + (check_anchors(engine, read, public) if public is not None else [])
         seconds = round(time.perf_counter() - started, 3)
+    ok = result.ok and not contradicted
     if as_json:
-        typer.echo(json.dumps({**result.as_dict(), "seconds": seconds}, indent=2))
-    elif result.problem is None:
+        report = {**result.as_dict(), "ok": ok, "seconds": seconds}
+        if anchors is not None:
+            report["anchors"] = {"checked": len(read), "problems": [asdict(p) for p in contradicted]}
+        typer.echo(json.dumps(report, indent=2))
+        raise typer.Exit(0 if ok else 1)
+    if result.problem is None:
         typer.echo(
             f"audit chain intact: {result.entries} entries, {result.checkpoints} checkpoints, "
             f"head seq {result.head_seq} ({result.head_hash[:12]}…), verified in {seconds} s"
@@ -72,7 +115,45 @@ def verify(db: DbOpt = None, as_json: JsonOpt = False, batch_size: Annotated[int
     else:
         p = result.problem
         typer.echo(f"audit chain TAMPERED at entry {p.seq} ({p.kind}): {p.message}")
-    raise typer.Exit(0 if result.ok else 1)
+    if anchors is not None:
+        if contradicted:
+            for a in contradicted:
+                typer.echo(f"anchor on line {a.line} of {anchors}: {a.message}")
+        else:
+            typer.echo(f"{len(read)} anchor(s) in {anchors} agree with the chain")
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command("anchor-key")
+def anchor_key(
+    private: Annotated[Path, typer.Option("--private", help="Where to write the signing key (kept off the database host)")],
+    public: Annotated[Path, typer.Option("--public", help="Where to write its public half (given to whoever verifies)")],
+) -> None:
+    """Create the Ed25519 key anchors are signed with; an existing key is never overwritten."""
+    try:
+        kid = new_key(private, public)
+    except (AnchorError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"key {kid}: private {private} (mode 0600), public {public}")
+
+
+@app.command()
+def anchor(
+    key: Annotated[Path, typer.Option("--key", help="The signing key (privet audit anchor-key)")],
+    out: Annotated[Path, typer.Option("--out", help="The anchor file to append to: keep it where the database's writers cannot")],
+    db: DbOpt = None,
+) -> None:
+    """Sign the chain's head as it stands and append the anchor to a file; the line is printed too, to ship elsewhere."""
+    try:
+        signing = load_private(key)
+        with _database(db) as engine:
+            made = make_anchor(engine, signing, datetime.now(UTC))
+        append_anchor(out, made)
+    except (AnchorError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(made.line())
 
 
 def _entry_dict(row: Any) -> dict[str, Any]:

@@ -9,7 +9,8 @@ and are left for the next run.
 
 A chain alone cannot catch someone who rewrites it from some point on and recomputes every
 later hash and the head; the checkpoints catch that for sealed segments, and publishing their
-roots outside the database (`privet audit checkpoints`) catches it for good.
+roots outside the database (`privet audit checkpoints`), or signed anchors of the head (`privet audit
+anchor`, checked by `verify --anchors`), catches it for good.
 """
 
 from __future__ import annotations
