@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -22,7 +23,7 @@ from privet.policy.model import Contact, PolicyPack
 from privet.requests import fanout, lifecycle
 from privet.requests.api import router
 from privet.requests.cli import app as cli_app
-from privet.requests.execute import execute
+from privet.requests.execute import execute, finish_deletion
 from privet.requests.kinds import RequestError
 from privet.requests.lifecycle import RequestNotFound, get_request
 from privet.requests.tables import DeletionFanout
@@ -238,6 +239,7 @@ def test_the_api_lists_fan_outs_and_records_their_outcome(client: tuple[Provider
     assert short.status_code == 409 and "40 characters" in short.json()["detail"]
     assert c.post(f"/v1/deletion-fanouts/{vendors}/lost", json={"note": "x"}, headers=officer).status_code == 422
     assert c.post(f"/v1/deletion-fanouts/{vendors}/confirmed", json={}, headers=officer).status_code == 422
+    assert c.post(f"/v1/deletion-fanouts/{vendors}/confirmed", json={"note": "   "}, headers=officer).status_code == 422
     assert c.post("/v1/deletion-fanouts/999999/asked", json={"note": "x"}, headers=officer).status_code == 404
     assert c.get("/v1/requests/999999/fanouts", headers=officer).status_code == 404
 
@@ -281,8 +283,23 @@ def test_a_recipients_postal_address_in_the_pack_is_what_its_disclosures_record(
             uow, pack, person_id=p.alice, recipient="vendors", categories=["user.name"], purpose="x", decision=allowed
         )
         assert partner.recipient_address == ", ".join(PARTNER_POST)
-        described = pack.recipient("vendors")
-        assert described is not None and vendor.recipient_address == (described.description or None)
+        assert vendor.recipient_address is None  # an email is not a postal address, nor is the pack's description
+
+
+def test_a_recipient_email_that_is_no_address_is_refused_with_the_pack() -> None:
+    with pytest.raises(ValidationError, match="email"):
+        Contact(email="privacy at vendor")
+    assert Contact(email=VENDOR_EMAIL, address=PARTNER_POST).postal() == ", ".join(PARTNER_POST)
+    assert Contact(email=VENDOR_EMAIL).postal() is None
+
+
+def test_a_deletion_already_answered_is_not_answered_again(local_provider_for: Callable[[str], Provider]) -> None:
+    p = local_provider_for("county")
+    _history(p)
+    request_id = _delete(p, p.runtime.pack)
+    with p.runtime.uow("test") as uow, pytest.raises(RequestError, match="already answered"):
+        finish_deletion(uow, p.runtime.pack, get_request(uow, request_id, lock=True), [])
+    assert len(_fanouts(p, request_id)) == 4
 
 
 def test_fan_outs_go_with_their_request_record_after_24_months(local_provider_for: Callable[[str], Provider]) -> None:

@@ -64,12 +64,8 @@ def record_disclosure(
 
 
 def _address(spec: Recipient | None) -> str | None:
-    """Where the recipient is reached, as Shine the Light lists it: the pack's postal address, else its description."""
-    if spec is None:
-        return None
-    if spec.contact is not None and spec.contact.address:
-        return ", ".join(spec.contact.address)
-    return spec.description or None
+    """The recipient's postal address as the pack gives it (Shine the Light lists it); None when it gives none."""
+    return spec.contact.postal() if spec is not None and spec.contact is not None else None
 
 
 def disclosures_between(uow: UnitOfWork, start: datetime, end: datetime, person_id: int | None = None) -> list[Disclosure]:

@@ -121,14 +121,18 @@ class Conditions(Strict):
 
 
 class Contact(Strict):
-    """Where a person reaches the provider for a purpose."""
+    """Where a person reaches the provider (or a recipient) for a purpose."""
 
     name: str | None = None
     title: str | None = None
-    email: str | None = None
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)
     phone: str | None = None
     address: list[str] = Field(default_factory=list)
     url: str | None = None
+
+    def postal(self) -> str | None:
+        """The postal address on one line, or None when there is none."""
+        return ", ".join(self.address) if self.address else None
 
 
 class Provider(Strict):

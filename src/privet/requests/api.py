@@ -227,7 +227,7 @@ def package(
 
 
 class FanoutNote(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     note: str = Field(
         min_length=1, max_length=4000, description="how it was asked, what the recipient said, or why it is impossible"
     )

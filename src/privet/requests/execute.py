@@ -85,7 +85,7 @@ def execute(
     if kind is RequestKind.DELETE:
         tasks = run_deletion(new_uow, registry, request_id, checkpoint)
         with new_uow() as uow:
-            finish_deletion(uow, pack, get_request(uow, request_id), tasks)
+            finish_deletion(uow, pack, get_request(uow, request_id, lock=True), tasks)
     else:
         with new_uow() as uow:
             req = get_request(uow, request_id)
@@ -175,7 +175,12 @@ def know_answer(uow: UnitOfWork, pack: PolicyPack, registry: Registry | None, re
 
 
 def finish_deletion(uow: UnitOfWork, pack: PolicyPack, req: DataRequest, tasks: list[Any]) -> None:
-    """Answer a deletion whose systems are done, and pass it on to the recipients of the person's data (`fanout`)."""
+    """Answer a deletion whose systems are done, and pass it on to the recipients of the person's data (`fanout`).
+
+    `req` is read locked: of two runs that finish the same deletion at once, the second finds it answered.
+    """
+    if req.status != Status.IN_PROGRESS.value:
+        raise RequestError(f"request {req.id} is {req.status}; another run has already answered it")
     erased = {f"{t.dataset}.{t.table_name}": t.erased_rows for t in tasks if t.erased_rows}
     kept = [{"table": f"{t.dataset}.{t.table_name}", **k} for t in tasks for k in t.kept]
     since = datetime(2000, 1, 1, tzinfo=UTC)

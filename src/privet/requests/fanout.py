@@ -13,10 +13,13 @@ ask:
 - data that went to the public or to other users of the service has nobody to ask; that is
   recorded as the reason at once (`impossible`).
 
-The provider itself and public authorities that received data under legal process are not
-asked (`NO_FANOUT`). The message names the disclosures by privet's reference, date and
-categories, never the data itself: the recipient already holds what it received, and a
-deletion is no reason to disclose more.
+The provider itself, government agencies and public-safety answering points are not asked
+(`NO_FANOUT`): what they received under legal process or for an emergency is theirs to keep
+under their own law. The message names the disclosures by date, categories and the recipient's
+own reference where one was recorded with the disclosure (a demand's reference, say), never the
+data itself: the recipient already holds what it received, and a deletion is no reason to
+disclose more. A recipient that cannot match the disclosures to its records is asked to reply
+quoting privet's reference, and staff identify the records to it over that channel.
 """
 
 from __future__ import annotations
@@ -28,14 +31,14 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from privet.legal.tables import Disclosure
-from privet.policy.model import Contact, PolicyPack, Recipient
+from privet.policy.model import PolicyPack, Recipient
 from privet.policy.taxonomy import RecipientKind
 from privet.requests.kinds import RequestError
 from privet.requests.lifecycle import RequestNotFound, due_on
 from privet.requests.tables import DataRequest, DeletionFanout
 from privet.store.uow import UnitOfWork
 
-# The provider itself, and public authorities that received data under legal process.
+# The provider itself, government agencies and public-safety answering points.
 NO_FANOUT = frozenset({RecipientKind.FIRST_PARTY.value, RecipientKind.GOVERNMENT.value, RecipientKind.PSAP.value})
 NOBODY_TO_ASK = {
     RecipientKind.PUBLIC.value: "the information was made public, so there is no recipient to ask to delete it",
@@ -153,18 +156,14 @@ def _start(
         )
     else:
         row.channel, row.status = "by_hand", "to_ask"
-        row.address = _postal(contact) or (rows[-1].recipient_address or None)
-
-
-def _postal(contact: Contact | None) -> str | None:
-    return ", ".join(contact.address) if contact is not None and contact.address else None
+        row.address = contact.postal() if contact is not None else None
 
 
 def letter(pack: PolicyPack, req: DataRequest, recipient_name: str, rows: Sequence[Disclosure]) -> tuple[str, str]:
     """The request to delete: which disclosures, the law, and where to confirm (also the text staff send by hand)."""
     provider = pack.provider
     reference = f"{req.id}-{rows[0].recipient}"
-    reply = provider.privacy_contact.email or _postal(provider.privacy_contact) or provider.name
+    reply = provider.privacy_contact.email or provider.privacy_contact.postal() or provider.name
     lines = [
         f"To {recipient_name},",
         "",
@@ -183,7 +182,8 @@ def letter(pack: PolicyPack, req: DataRequest, recipient_name: str, rows: Sequen
         "Under California Civil Code 1798.105(c)(1), please delete this personal information, and tell anyone you passed",
         "it to in turn to delete it as well.",
         f"Please confirm the deletion, or name the exception under which you keep any of it, to {reply},",
-        f"quoting reference {reference}.",
+        f"quoting reference {reference}. If you cannot match these disclosures to your records, reply the same",
+        "way and we will identify the records to you.",
     ]
     return f"Deletion request {reference} from {provider.name}", "\n".join(lines)
 
@@ -205,19 +205,20 @@ def fanouts_of(uow: UnitOfWork, request_id: int) -> list[DeletionFanout]:
     return list(uow.session.scalars(query))
 
 
-def open_fanouts(uow: UnitOfWork, limit: int = 200) -> list[DeletionFanout]:
-    """Recipients still to be asked or to confirm, soonest due first."""
+def open_fanouts(uow: UnitOfWork, limit: int = 200, statuses: Sequence[str] = OPEN_STATUSES) -> list[DeletionFanout]:
+    """Recipients still to be asked or to confirm (or only those in `statuses`), soonest due first."""
     query = (
         select(DeletionFanout)
-        .where(DeletionFanout.status.in_(OPEN_STATUSES))
+        .where(DeletionFanout.status.in_(list(statuses)))
         .order_by(DeletionFanout.due_on, DeletionFanout.id)
         .limit(limit)
     )
     return list(uow.session.scalars(query))
 
 
-def get_fanout(uow: UnitOfWork, fanout_id: int) -> DeletionFanout:
-    row = uow.session.get(DeletionFanout, fanout_id)
+def get_fanout(uow: UnitOfWork, fanout_id: int, *, lock: bool = False) -> DeletionFanout:
+    """The fan-out; `lock` holds its row until commit (PostgreSQL), so two people cannot settle it at once."""
+    row = uow.session.get(DeletionFanout, fanout_id, with_for_update=lock or None)
     if row is None:
         raise RequestNotFound(f"no deletion fan-out {fanout_id}")
     return row
@@ -227,7 +228,7 @@ def settle(uow: UnitOfWork, fanout_id: int, outcome: str, note: str) -> Deletion
     """Record what became of a recipient: asked by hand (how), confirmed (what it said), or impossible (why)."""
     if outcome not in SETTLES_FROM:
         raise RequestError(f"a fan-out outcome is one of {', '.join(SETTLES_FROM)}; got '{outcome}'")
-    row = get_fanout(uow, fanout_id)
+    row = get_fanout(uow, fanout_id, lock=True)
     if row.status not in SETTLES_FROM[outcome]:
         raise RequestError(
             f"fan-out {row.id} to {row.recipient_name} is {row.status.replace('_', ' ')}; it cannot become {outcome}"

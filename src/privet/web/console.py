@@ -315,25 +315,24 @@ def _hold_deadlines(request: Request, uow: Any, today: date) -> list[Deadline]:
 
 
 def _fanout_deadlines(request: Request, uow: Any, today: date) -> list[Deadline]:
-    """Recipients of deleted data still to be asked by hand or to confirm, due with the deletion's answer (CCPA-15)."""
+    """Recipients of deleted data still to be asked by hand, due with the deletion's answer (CCPA-15).
+
+    Emailed ones are asked already; their confirmations are followed on the request's page.
+    """
     try:
         from privet.requests import fanout
     except ImportError:  # the requests package is optional for the console
         return []
     out = []
-    for f in fanout.open_fanouts(uow, limit=50):
-        if f.status == "to_ask":
-            what = f"Deletion request {f.request_id}: ask {f.recipient_name} to delete" + (
-                f" (write to {f.address})" if f.address else ""
-            )
-            how = f"privet requests fanout-letter {f.id}, then privet requests fanout {f.id} asked --note …"
-        else:
-            what = f"Deletion request {f.request_id}: {f.recipient_name} to confirm the deletion"
-            how = f"privet requests fanout {f.id} confirmed --note …"
+    for f in fanout.open_fanouts(uow, limit=50, statuses=("to_ask",)):
+        what = f"Deletion request {f.request_id}: ask {f.recipient_name} to delete" + (
+            f" (write to {f.address})" if f.address else ""
+        )
         links = (
             ("The letter", api_docs_link(request, "GET", "/v1/deletion-fanouts/{fanout_id}/letter")),
             ("Record the outcome", api_docs_link(request, "POST", "/v1/deletion-fanouts/{fanout_id}/{outcome}")),
         )
+        how = f"privet requests fanout-letter {f.id}, then privet requests fanout {f.id} asked --note …"
         out.append(Deadline("Deletion fan-out", what, f.due_on, today, links=links, how=how))
     return out
 
