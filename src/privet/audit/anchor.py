@@ -82,18 +82,32 @@ def key_id(public: Ed25519PublicKey) -> str:
 
 
 def new_key(private_path: Path, public_path: Path) -> str:
-    """Create a signing key (PEM, mode 0600, never overwritten) and its public half; return the key id."""
+    """Create a signing key (PEM, mode 0600) and its public half; return the key id. Neither file may exist."""
+    if private_path.resolve() == public_path.resolve():
+        raise AnchorError("the private and public key need two different files")
+    for path in (private_path, public_path):
+        if path.exists():
+            raise AnchorError(f"{path} exists; privet never overwrites a key")
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    try:
-        fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise AnchorError(f"{private_path} exists; privet never overwrites a signing key") from None
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
     public = key.public_key()
-    public_path.write_bytes(public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    _write_new(
+        private_path,
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
+        0o600,
+    )
+    _write_new(
+        public_path, public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo), 0o644
+    )
     return key_id(public)
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError:
+        raise AnchorError(f"{path} exists; privet never overwrites a key") from None
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
 
 
 def load_private(path: Path) -> Ed25519PrivateKey:
@@ -129,6 +143,12 @@ def make_anchor(engine: Engine, key: Ed25519PrivateKey, now: datetime) -> Anchor
         head = conn.execute(select(_heads.c.seq, _heads.c.hash).where(_heads.c.id == 1)).one_or_none()
         if head is None or int(head.seq) == 0:
             raise AnchorError("the audit chain is empty: there is nothing to anchor yet")
+        stored = conn.execute(select(_entries.c.hash).where(_entries.c.seq == head.seq)).scalar()
+        if stored != head.hash:
+            raise AnchorError(
+                f"the head names entry {head.seq}, which is {'missing' if stored is None else 'not as the head says'}: "
+                "run privet audit verify; an inconsistent chain is not anchored"
+            )
         count = conn.execute(select(func.count()).select_from(_checkpoints)).scalar_one()
         last = conn.execute(
             select(_checkpoints.c.last_seq, _checkpoints.c.merkle_root).order_by(_checkpoints.c.last_seq.desc()).limit(1)
@@ -162,27 +182,42 @@ def read_anchors(lines: Iterable[str]) -> tuple[list[tuple[int, Anchor]], list[A
         if not text.strip():
             continue
         try:
-            item = json.loads(text)
-            statement = item["statement"]
-            anchor = Anchor(dict(statement), str(item["key_id"]), str(item["signature"]))
-            if statement.get("format") != FORMAT or anchor.seq < 1 or len(anchor.hash) != 64:
-                raise ValueError("not an anchor of format 1")
+            anchor = _parse(text)
         except (ValueError, KeyError, TypeError) as exc:
-            problems.append(AnchorProblem(number, None, f"not an anchor ({exc.__class__.__name__}: {exc})"))
+            problems.append(AnchorProblem(number, None, f"not an anchor ({exc})"))
             continue
         anchors.append((number, anchor))
     return anchors, problems
 
 
-def check_anchors(engine: Engine, anchors: Sequence[tuple[int, Anchor]], public: Ed25519PublicKey) -> list[AnchorProblem]:
-    """Each anchor must be signed by `public` and agree with the database: entry seq has the anchored hash,
-    and the checkpoint it names has the anchored root."""
+def _parse(text: str) -> Anchor:
+    item = json.loads(text)
+    if not isinstance(item, dict) or not isinstance(item.get("statement"), dict):
+        raise ValueError("a line must be an object with a statement object")
+    statement = item["statement"]
+    seq, digest = statement.get("seq"), statement.get("hash")
+    if statement.get("format") != FORMAT:
+        raise ValueError(f"format {statement.get('format')!r} is not {FORMAT}")
+    if type(seq) is not int or seq < 1 or not isinstance(digest, str) or len(digest) != 64:
+        raise ValueError("seq must be a positive integer and hash 64 hex digits")
+    if not isinstance(item.get("key_id"), str) or not isinstance(item.get("signature"), str):
+        raise ValueError("key_id and signature must be text")
+    return Anchor(statement, item["key_id"], item["signature"])
+
+
+def check_anchors(engine: Engine, anchors: Sequence[tuple[int, Anchor]], keys: Sequence[Ed25519PublicKey]) -> list[AnchorProblem]:
+    """Each anchor must be signed by one of `keys` (several, across a key rotation) and agree with the database:
+    entry seq has the anchored hash, and the checkpoint it names has the anchored root. No anchor at all is a
+    problem too: a file emptied by whoever rewrote the chain must not pass as agreement."""
     problems: list[AnchorProblem] = []
     genuine: list[tuple[int, Anchor]] = []
-    expected_id = key_id(public)
+    by_id = {key_id(k): k for k in keys}
     for number, anchor in anchors:
-        if anchor.key_id != expected_id:
-            problems.append(AnchorProblem(number, anchor.seq, f"signed by key {anchor.key_id}, not by {expected_id}"))
+        public = by_id.get(anchor.key_id)
+        if public is None:
+            problems.append(
+                AnchorProblem(number, anchor.seq, f"signed by key {anchor.key_id}, not by {', '.join(sorted(by_id))}")
+            )
             continue
         try:
             public.verify(base64.b64decode(anchor.signature, validate=True), _signed_bytes(anchor.statement))
@@ -190,6 +225,8 @@ def check_anchors(engine: Engine, anchors: Sequence[tuple[int, Anchor]], public:
             problems.append(AnchorProblem(number, anchor.seq, "the signature does not verify: the anchor was altered or forged"))
             continue
         genuine.append((number, anchor))
+    if not anchors:
+        problems.append(AnchorProblem(0, None, "there are no anchors to check against"))
     seqs = sorted({a.seq for _, a in genuine})
     roots = sorted({a.statement["checkpoint_last_seq"] for _, a in genuine if a.statement.get("checkpoint_last_seq")})
     with engine.connect() as conn:

@@ -73,7 +73,10 @@ def _database(db: str | None) -> Iterator[Engine]:
 AnchorsOpt = Annotated[
     Path | None, typer.Option("--anchors", help="Also check the chain against the anchors in this file (privet audit anchor)")
 ]
-PublicKeyOpt = Annotated[Path | None, typer.Option("--public-key", help="The public key the anchors are signed with")]
+PublicKeyOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--public-key", help="A public key the anchors are signed with (repeat it for keys rotated out)"),
+]
 
 
 @app.command()
@@ -85,20 +88,20 @@ def verify(
     public_key: PublicKeyOpt = None,
 ) -> None:
     """Walk the whole chain; exit 1 and name the first entry altered, removed or reordered, or any anchor it contradicts."""
-    if (anchors is None) != (public_key is None):
+    if (anchors is None) != (not public_key):
         typer.echo("error: --anchors and --public-key go together", err=True)
         raise typer.Exit(2)
     try:
-        public = load_public(public_key) if public_key is not None else None
+        keys = [load_public(path) for path in public_key or []]
         lines = anchors.read_text(encoding="utf-8").splitlines() if anchors is not None else []
-    except (AnchorError, OSError) as exc:
+    except (AnchorError, OSError, UnicodeDecodeError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     with _database(db) as engine:
         started = time.perf_counter()
         result = verify_chain(engine, batch_size=batch_size)
         read, unreadable = read_anchors(lines)
-        contradicted = unreadable + (check_anchors(engine, read, public) if public is not None else [])
+        contradicted = unreadable + (check_anchors(engine, read, keys) if anchors is not None else [])
         seconds = round(time.perf_counter() - started, 3)
     ok = result.ok and not contradicted
     if as_json:
@@ -118,7 +121,7 @@ def verify(
     if anchors is not None:
         if contradicted:
             for a in contradicted:
-                typer.echo(f"anchor on line {a.line} of {anchors}: {a.message}")
+                typer.echo(f"anchor on line {a.line} of {anchors}: {a.message}" if a.line else f"{anchors}: {a.message}")
         else:
             typer.echo(f"{len(read)} anchor(s) in {anchors} agree with the chain")
     raise typer.Exit(0 if ok else 1)
