@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -22,6 +24,7 @@ from privet.requests.report import render_html
 from privet.requests.verification import DataPoint, Evidence
 from privet.requests.views import RequestView, due_view, request_view
 from privet.runtime import Runtime
+from privet.store.uow import UnitOfWork
 from privet.subjects.identities import InvalidIdentity
 from privet.subjects.service import SubjectError
 
@@ -39,6 +42,16 @@ DatasetsOpt = Annotated[Path | None, typer.Option("--datasets", help=f"Dataset d
 def _expected(exc: Exception) -> NoReturn:
     code = 1 if isinstance(exc, SubjectError) and str(exc).startswith("no ") else 2
     fail(str(exc), code)
+
+
+@contextmanager
+def _working(runtime: Runtime) -> Iterator[UnitOfWork]:
+    """One unit of work as the command line; a refusal by the requests service exits with its message (`_expected`)."""
+    try:
+        with runtime.uow("cli") as uow:
+            yield uow
+    except RequestError as exc:
+        _expected(exc)
 
 
 def _points(points: list[str] | None) -> dict[str, str]:
@@ -210,13 +223,10 @@ def verify(
     """Verify a received request from the data points the requester gave; a failure is answered."""
     runtime = runtime_for(db, policy)
     evidence = Evidence.model_validate({"data_points": _points(point), "signed_declaration": declaration})
-    try:
-        with runtime.uow("cli") as uow:
-            req = lifecycle.get_request(uow, request_id)
-            verify_request(uow, runtime.pack, req, evidence)
-            view = request_view(req, uow.now().date())
-    except RequestError as exc:
-        _expected(exc)
+    with _working(runtime) as uow:
+        req = lifecycle.get_request(uow, request_id)
+        verify_request(uow, runtime.pack, req, evidence)
+        view = request_view(req, uow.now().date())
     _show(view, as_json)
 
 
@@ -229,11 +239,8 @@ def acknowledge(
 ) -> None:
     """Confirm receipt (by email, or record a letter or call)."""
     runtime = runtime_for(db, policy)
-    try:
-        with runtime.uow("cli") as uow:
-            lifecycle.acknowledge(uow, lifecycle.get_request(uow, request_id), by_email=not letter)
-    except RequestError as exc:
-        _expected(exc)
+    with _working(runtime) as uow:
+        lifecycle.acknowledge(uow, lifecycle.get_request(uow, request_id), by_email=not letter)
     typer.echo(f"request {request_id} acknowledged")
 
 
@@ -247,13 +254,10 @@ def extend(
 ) -> None:
     """Extend the answer date once, with a notice; refused after the original date."""
     runtime = runtime_for(db, policy)
-    try:
-        with runtime.uow("cli") as uow:
-            req = lifecycle.get_request(uow, request_id)
-            lifecycle.extend(uow, req, reason)
-            view = request_view(req, uow.now().date())
-    except RequestError as exc:
-        _expected(exc)
+    with _working(runtime) as uow:
+        req = lifecycle.get_request(uow, request_id)
+        lifecycle.extend(uow, req, reason)
+        view = request_view(req, uow.now().date())
     _show(view, as_json)
 
 
@@ -267,11 +271,8 @@ def deny(
 ) -> None:
     """Deny an open request with its basis; the person is told why."""
     runtime = runtime_for(db, policy)
-    try:
-        with runtime.uow("cli") as uow:
-            lifecycle.deny(uow, lifecycle.get_request(uow, request_id), basis, explanation)
-    except RequestError as exc:
-        _expected(exc)
+    with _working(runtime) as uow:
+        lifecycle.deny(uow, lifecycle.get_request(uow, request_id), basis, explanation)
     typer.echo(f"request {request_id} denied")
 
 
@@ -346,14 +347,11 @@ def fanouts(
 ) -> None:
     """The recipients deletions were passed on to: one request's, or every one still to ask or to confirm."""
     runtime = runtime_for(db, policy)
-    try:
-        with runtime.uow("cli") as uow:
-            if request_id is not None:
-                lifecycle.get_request(uow, request_id)
-            rows = fanout.fanouts_of(uow, request_id) if request_id is not None else fanout.open_fanouts(uow)
-            views = [fanout.fanout_view(f, uow.now().date()) for f in rows]
-    except RequestError as exc:
-        _expected(exc)
+    with _working(runtime) as uow:
+        if request_id is not None:
+            lifecycle.get_request(uow, request_id)
+        rows = fanout.fanouts_of(uow, request_id) if request_id is not None else fanout.open_fanouts(uow)
+        views = [fanout.fanout_view(f, uow.now().date()) for f in rows]
     if as_json:
         typer.echo(json.dumps([v.model_dump(mode="json") for v in views], indent=2))
         return
@@ -382,12 +380,9 @@ def fanout_(
 ) -> None:
     """Record what became of a recipient asked to delete: asked by hand, confirmed, or impossible (with why)."""
     runtime = runtime_for(db, policy)
-    try:
-        with runtime.uow("cli") as uow:
-            row = fanout.settle(uow, fanout_id, outcome, note)
-            typer.echo(f"fan-out {row.id} to {row.recipient_name}: {row.status}")
-    except RequestError as exc:
-        _expected(exc)
+    with _working(runtime) as uow:
+        row = fanout.settle(uow, fanout_id, outcome, note)
+        typer.echo(f"fan-out {row.id} to {row.recipient_name}: {row.status}")
 
 
 @app.command("fanout-letter")
@@ -398,9 +393,6 @@ def fanout_letter(
 ) -> None:
     """Print the request to delete for a recipient, to send by hand where the pack gives no email."""
     runtime = runtime_for(db, policy)
-    try:
-        with runtime.uow("cli") as uow:
-            subject, body = fanout.letter_for(uow, runtime.pack, fanout_id)
-    except RequestError as exc:
-        _expected(exc)
+    with _working(runtime) as uow:
+        subject, body = fanout.letter_for(uow, runtime.pack, fanout_id)
     typer.echo(f"Subject: {subject}\n\n{body}")
