@@ -8,6 +8,8 @@ stored in the clear or audited.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated
 
@@ -22,14 +24,23 @@ from privet.cpni.disclosure import check_caller_disclosure
 from privet.cpni.routing import refusals, require_grant
 from privet.cpni.rules import Channel, Method, mask
 from privet.decide.engine import UnknownRecipient
+from privet.runtime import Runtime
+from privet.store.uow import UnitOfWork
 from privet.subjects.refs import PersonRef, resolve
 from privet.subjects.service import get_person
+from privet.subjects.tables import Account, Person
 
 router = APIRouter(prefix="/v1/cpni", tags=["cpni"])
 Key = Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$", max_length=200)]
 Interaction = Annotated[str, Field(min_length=1, max_length=120, description="the CRM's id for this call, session or visit")]
 Secret = Annotated[str, Field(min_length=1, max_length=200, description="never stored or echoed")]
 AccountNo = Annotated[str | None, Field(default=None, min_length=3, max_length=64)]
+
+
+class OnAccount(PersonRef):
+    """A body naming a person and, optionally, the account they speak for (else the one they hold)."""
+
+    account_number: AccountNo = None
 
 
 class PhotoIdBody(BaseModel):
@@ -39,9 +50,8 @@ class PhotoIdBody(BaseModel):
     name_on_id: str = Field(min_length=1, max_length=300)
 
 
-class AuthenticationBody(PersonRef):
+class AuthenticationBody(OnAccount):
     interaction_id: Interaction
-    account_number: AccountNo = None
     channel: Channel
     method: Method
     secret: Secret | None = None
@@ -63,9 +73,8 @@ class AuthenticationView(BaseModel):
     alternatives: list[str]
 
 
-class DisclosureBody(PersonRef):
+class DisclosureBody(OnAccount):
     interaction_id: Interaction
-    account_number: AccountNo = None
     categories: list[Key] = Field(min_length=1, max_length=50)
     purpose: Key = "essential.service"
 
@@ -90,8 +99,7 @@ class DisclosureView(BaseModel):
     alternatives: list[str]
 
 
-class CredentialBody(PersonRef):
-    account_number: AccountNo = None
+class CredentialBody(OnAccount):
     kind: str = Field(pattern=r"^(password|backup_answer|online_password)$")
     secret: Secret
     question: str | None = Field(default=None, max_length=300)
@@ -99,21 +107,18 @@ class CredentialBody(PersonRef):
     service_initiation: bool = False
 
 
-class AddressBody(PersonRef):
-    account_number: AccountNo = None
+class AddressBody(OnAccount):
     kind: str = Field(pattern=r"^(postal|email|phone)$")
     value: str = Field(min_length=1, max_length=500)
     interaction_id: Interaction
 
 
-class PinBody(PersonRef):
-    account_number: AccountNo = None
+class PinBody(OnAccount):
     interaction_id: Interaction
     destination: str = Field(default="phone", pattern=r"^(phone|email)$")
 
 
-class CallDetailBody(PersonRef):
-    account_number: AccountNo = None
+class CallDetailBody(OnAccount):
     body: str = Field(min_length=1, max_length=200_000, description="the call detail, as the billing system rendered it")
     prefer: str = Field(default="email", pattern=r"^(email|postal)$")
     interaction_id: Interaction | None = None
@@ -125,6 +130,14 @@ class Accepted(BaseModel):
     sent_to: str | None = None
 
 
+@contextmanager
+def _subscriber(runtime: Runtime, who: Principal, body: OnAccount) -> Iterator[tuple[UnitOfWork, Person, Account]]:
+    """The unit of work, the person the body names and the account in question; CPNI refusals become problems."""
+    with runtime.uow(who.actor) as uow, refusals(CpniError):
+        person = get_person(uow, resolve(uow, body))
+        yield uow, person, auth.account_for(person, body.account_number)
+
+
 @router.post("/authentications", response_model=AuthenticationView, status_code=201)
 def authenticate(
     body: AuthenticationBody, runtime: RuntimeDep, who: Annotated[Principal, Depends(require_grant("cpni:authenticate"))]
@@ -134,9 +147,8 @@ def authenticate(
     attempt = auth.Attempt(
         body.interaction_id, body.channel, body.method, body.secret, photo, body.called_number, body.contract_reference
     )
-    with runtime.uow(who.actor) as uow, refusals(CpniError):
-        person = get_person(uow, resolve(uow, body))
-        outcome = auth.authenticate(uow, person, auth.account_for(person, body.account_number), attempt)
+    with _subscriber(runtime, who, body) as (uow, person, account):
+        outcome = auth.authenticate(uow, person, account, attempt)
     return AuthenticationView(
         id=outcome.authentication_id,
         interaction_id=outcome.interaction_id,
@@ -186,9 +198,7 @@ def set_credential(
     body: CredentialBody, runtime: RuntimeDep, who: Annotated[Principal, Depends(require_grant("cpni:credentials"))]
 ) -> Accepted:
     """Create or change a password, backup answer or online password; the change notice goes to the old contact."""
-    with runtime.uow(who.actor) as uow, refusals(CpniError):
-        person = get_person(uow, resolve(uow, body))
-        account = auth.account_for(person, body.account_number)
+    with _subscriber(runtime, who, body) as (uow, person, account):
         changes.set_credential(
             uow,
             person,
@@ -207,9 +217,7 @@ def change_address(
     body: AddressBody, runtime: RuntimeDep, who: Annotated[Principal, Depends(require_grant("cpni:credentials"))]
 ) -> Accepted:
     """Change an address or number of record; it counts as of record only after 30 days."""
-    with runtime.uow(who.actor) as uow, refusals(CpniError):
-        person = get_person(uow, resolve(uow, body))
-        account = auth.account_for(person, body.account_number)
+    with _subscriber(runtime, who, body) as (uow, person, account):
         changes.change_address_of_record(
             uow, person, account, kind=body.kind, value=body.value, interaction_id=body.interaction_id
         )
@@ -221,9 +229,7 @@ def send_pin(
     body: PinBody, runtime: RuntimeDep, who: Annotated[Principal, Depends(require_grant("cpni:authenticate"))]
 ) -> Accepted:
     """Send a one-time PIN to a phone or email of record, to authenticate without biographical data."""
-    with runtime.uow(who.actor) as uow, refusals(CpniError):
-        person = get_person(uow, resolve(uow, body))
-        account = auth.account_for(person, body.account_number)
+    with _subscriber(runtime, who, body) as (uow, person, account):
         target = changes.issue_pin(uow, person, account, interaction_id=body.interaction_id, destination=body.destination)
     return Accepted(person_id=person.id, done="PIN sent", sent_to=target.masked)
 
@@ -233,9 +239,7 @@ def send_call_detail(
     body: CallDetailBody, runtime: RuntimeDep, who: Annotated[Principal, Depends(require_grant("cpni:disclose"))]
 ) -> Accepted:
     """Send call detail to the address of record: the route for a caller who has no password."""
-    with runtime.uow(who.actor) as uow, refusals(CpniError):
-        person = get_person(uow, resolve(uow, body))
-        account = auth.account_for(person, body.account_number)
+    with _subscriber(runtime, who, body) as (uow, person, account):
         target = contacts.send_call_detail_to_record(
             uow, person=person, account=account, body=body.body, prefer=body.prefer, interaction_id=body.interaction_id
         )
