@@ -1,39 +1,7 @@
-"""Legal-process fixtures: a migrated database per module and backend, a hand-set clock."""
+"""Legal-process fixtures: the same database, world and clock as the CPNI suite's (`tests.cpni.fixtures`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from tests.cpni.fixtures import cheap_scrypt, engine, inbox, module_world, world
 
-import pytest
-from sqlalchemy import Engine
-
-from tests.conftest import BACKENDS
-from tests.cpni.support import Clock, Inbox, World, module_engine, smtp_listener
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    yield from module_engine(request, tmp_path_factory)
-
-
-@pytest.fixture(autouse=True)
-def cheap_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests hash many secrets; the production cost is pointless here (hashes carry their own cost)."""
-    monkeypatch.setenv("PRIVET_SCRYPT_LOG2_N", "10")
-
-
-@pytest.fixture(scope="module")
-def module_world(engine: Engine) -> World:
-    """Packs load and compile once per module; each test gets a fresh clock."""
-    return World(engine)
-
-
-@pytest.fixture
-def world(module_world: World) -> World:
-    module_world.clock = Clock()
-    return module_world
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    yield from smtp_listener()
+__all__ = ["cheap_scrypt", "engine", "inbox", "module_world", "world"]

@@ -9,13 +9,10 @@ import pytest
 from sqlalchemy import Engine
 
 from privet.store.db import make_engine
-from tests.conftest import BACKENDS, _postgres_engine
-from tests.cpni.support import Clock, World, module_engine
+from tests.conftest import _postgres_engine
+from tests.cpni.fixtures import engine, module_world, world
 
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    yield from module_engine(request, tmp_path_factory)
+__all__ = ["engine", "module_world", "provider", "world"]
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +26,3 @@ def provider(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     gen = _postgres_engine()
     yield next(gen)
     gen.close()
-
-
-@pytest.fixture(scope="module")
-def module_world(engine: Engine) -> World:
-    return World(engine)
-
-
-@pytest.fixture
-def world(module_world: World) -> World:
-    module_world.clock = Clock()
-    return module_world
