@@ -41,12 +41,14 @@ from privet.web.staff import (
     ConsoleCookie,
     Staff,
     context,
+    form_staff,
     signin_redirect,
-    staff_for_form,
     staff_for_page,
 )
 
 router = APIRouter(prefix="/console/abuse", tags=["console pages"], include_in_schema=False)
+Worker = Annotated[Staff, form_staff(ABUSE_WORK)]  # who may post the desk's forms
+Reactivator = Annotated[Staff, form_staff(ABUSE_REACTIVATE)]  # who may reactivate a terminated account
 
 TERMINATED = "terminated"
 SUSPENDED_AT_ONCE = "immediate_suspension"
@@ -455,13 +457,11 @@ def confirm_notice(
     notice_id: RowId,
     runtime: RuntimeDep,
     ctx: ContextDep,
+    staff: Worker,
     note: Annotated[str, Form()] = "",
     prohibition: Annotated[str, Form(max_length=120)] = "",
-    csrf: Annotated[str, Form()] = "",
-    session: ConsoleCookie = None,
 ) -> Response:
     """Accept a notice waiting for review and route it like any other (it may open a case and take a step)."""
-    staff = staff_for_form(runtime, session, csrf, ABUSE_WORK)
 
     def work(desk: Desk) -> str:
         why = _text(note, "a note saying why")
@@ -481,12 +481,10 @@ def dismiss_notice(
     notice_id: RowId,
     runtime: RuntimeDep,
     ctx: ContextDep,
+    staff: Worker,
     reason: Annotated[str, Form()] = "",
-    csrf: Annotated[str, Form()] = "",
-    session: ConsoleCookie = None,
 ) -> Response:
     """Dismiss a notice waiting for review; the complainant is told privet cannot act on it."""
-    staff = staff_for_form(runtime, session, csrf, ABUSE_WORK)
 
     def work(desk: Desk) -> str:
         review.dismiss(desk, notice_id, _text(reason, "a reason"))
@@ -515,12 +513,10 @@ def next_step(
     case_id: RowId,
     runtime: RuntimeDep,
     ctx: ContextDep,
+    staff: Worker,
     step: Annotated[str, Form(max_length=40)] = "",
-    csrf: Annotated[str, Form()] = "",
-    session: ConsoleCookie = None,
 ) -> Response:
     """Take the ladder's next step by hand, when the account's active strikes reach it (`ladder.take`)."""
-    staff = staff_for_form(runtime, session, csrf, ABUSE_WORK)
 
     def work(desk: Desk, case: AbuseCase) -> str:
         account = desk.need_account(case.account_number)
@@ -541,14 +537,12 @@ def immediate(
     case_id: RowId,
     runtime: RuntimeDep,
     ctx: ContextDep,
+    staff: Worker,
     ground: Annotated[str, Form(max_length=300)] = "",
     action: Annotated[str, Form(max_length=20)] = "suspend",
     reason: Annotated[str, Form()] = "",
-    csrf: Annotated[str, Form()] = "",
-    session: ConsoleCookie = None,
 ) -> Response:
     """Suspend or terminate at once on one of the pack's immediate grounds (`ladder.immediate`)."""
-    staff = staff_for_form(runtime, session, csrf, ABUSE_WORK)
 
     def work(desk: Desk, case: AbuseCase) -> str:
         if action not in ladder.IMMEDIATE:
@@ -566,14 +560,12 @@ def open_dispute(
     case_id: RowId,
     runtime: RuntimeDep,
     ctx: ContextDep,
+    staff: Worker,
     strike_id: Annotated[str, Form(max_length=12)] = "",
     ground: Annotated[str, Form(max_length=40)] = "",
     statement: Annotated[str, Form(max_length=20_000)] = "",
-    csrf: Annotated[str, Form()] = "",
-    session: ConsoleCookie = None,
 ) -> Response:
     """Record the subscriber's dispute of one of this case's strikes (`disputes.open_dispute`)."""
-    staff = staff_for_form(runtime, session, csrf, ABUSE_WORK)
 
     def work(desk: Desk, case: AbuseCase) -> str:
         strike = _strike_of(desk, case, strike_id)
@@ -600,13 +592,11 @@ def decide_dispute(
     dispute_id: RowId,
     runtime: RuntimeDep,
     ctx: ContextDep,
+    staff: Worker,
     decision: Annotated[str, Form(max_length=10)] = "",
     reason: Annotated[str, Form()] = "",
-    csrf: Annotated[str, Form()] = "",
-    session: ConsoleCookie = None,
 ) -> Response:
     """Uphold (the strike goes, steps above the new count are revoked) or reject a dispute (`disputes.decide`)."""
-    staff = staff_for_form(runtime, session, csrf, ABUSE_WORK)
 
     def work(desk: Desk, case: AbuseCase) -> str:
         if decision not in ("uphold", "reject"):
@@ -627,11 +617,9 @@ def acknowledge(
     action_id: RowId,
     runtime: RuntimeDep,
     ctx: ContextDep,
-    csrf: Annotated[str, Form()] = "",
-    session: ConsoleCookie = None,
+    staff: Worker,
 ) -> Response:
     """Record that the subscriber acknowledged an `acknowledgement_required` step (`ladder.acknowledge`)."""
-    staff = staff_for_form(runtime, session, csrf, ABUSE_WORK)
 
     def work(desk: Desk, case: AbuseCase) -> str:
         found = desk.uow.session.get(AbuseAction, action_id)
@@ -648,12 +636,10 @@ def reactivate(
     case_id: RowId,
     runtime: RuntimeDep,
     ctx: ContextDep,
+    staff: Reactivator,
     reason: Annotated[str, Form()] = "",
-    csrf: Annotated[str, Form()] = "",
-    session: ConsoleCookie = None,
 ) -> Response:
     """Bring back an account the desk terminated, with the reason and the role recorded (`ladder.reactivate`)."""
-    staff = staff_for_form(runtime, session, csrf, ABUSE_REACTIVATE)
 
     def work(desk: Desk, case: AbuseCase) -> str:
         account = desk.need_account(case.account_number)

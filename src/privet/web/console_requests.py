@@ -49,8 +49,8 @@ from privet.web.staff import (
     ConsoleCookie,
     Staff,
     context,
+    form_staff,
     signin_redirect,
-    staff_for_form,
     staff_for_page,
 )
 
@@ -59,6 +59,8 @@ router = APIRouter(prefix="/console/requests", tags=["console pages"], include_i
 READ = Permission.REQUESTS_READ
 CREATE = Permission.REQUESTS_CREATE
 MANAGE = Permission.REQUESTS_MANAGE
+Creator = Annotated[Staff, form_staff(CREATE)]  # who may post a request's verification
+Manager = Annotated[Staff, form_staff(MANAGE)]  # who may post its other steps
 STATES = ("open", "all", *(s.value for s in Status))
 KINDS = ("all", *(k.value for k in RequestKind))
 CA = "CA"
@@ -237,6 +239,7 @@ Checked = Annotated[str, Form(max_length=3)]
 def verify(
     request_id: RowId,
     runtime: RuntimeDep,
+    staff: Creator,
     full_name: Point = "",
     email: Point = "",
     phone: Point = "",
@@ -247,11 +250,8 @@ def verify(
     signed_declaration: Checked = "",
     authenticated_session: Checked = "",
     reauthenticated: Checked = "",
-    csrf: Annotated[str, Form()] = "",
-    session: ConsoleCookie = None,
 ) -> Response:
     """Verify a received request from the points the person gave (a call back, a signed form); a failure closes it."""
-    staff = staff_for_form(runtime, session, csrf, CREATE)
     given = {
         DataPoint.FULL_NAME: full_name,
         DataPoint.EMAIL: email,
@@ -281,12 +281,10 @@ def verify(
 def acknowledge(
     request_id: RowId,
     runtime: RuntimeDep,
+    staff: Manager,
     how: Annotated[str, Form(max_length=10)] = "email",
-    csrf: Annotated[str, Form()] = "",
-    session: ConsoleCookie = None,
 ) -> Response:
     """Confirm receipt by email now, or record that a letter or a call confirmed it."""
-    staff = staff_for_form(runtime, session, csrf, MANAGE)
 
     def work(uow: UnitOfWork, req: DataRequest) -> str:
         if how not in ("email", "other"):
@@ -301,12 +299,10 @@ def acknowledge(
 def extend(
     request_id: RowId,
     runtime: RuntimeDep,
+    staff: Manager,
     reason: Annotated[str, Form()] = "",
-    csrf: Annotated[str, Form()] = "",
-    session: ConsoleCookie = None,
 ) -> Response:
     """Extend once, with the reason the person is sent; the lifecycle refuses a late or second extension."""
-    staff = staff_for_form(runtime, session, csrf, MANAGE)
 
     def work(uow: UnitOfWork, req: DataRequest) -> str:
         lifecycle.extend(uow, req, _reason(reason, "the reason the person is given", 1000))
@@ -320,13 +316,11 @@ def extend(
 def deny(
     request_id: RowId,
     runtime: RuntimeDep,
+    staff: Manager,
     basis: Annotated[str, Form()] = "",
     explanation: Annotated[str, Form()] = "",
-    csrf: Annotated[str, Form()] = "",
-    session: ConsoleCookie = None,
 ) -> Response:
     """Deny with the basis (kept in the record) and the explanation the person is sent."""
-    staff = staff_for_form(runtime, session, csrf, MANAGE)
 
     def work(uow: UnitOfWork, req: DataRequest) -> str:
         lifecycle.deny(uow, req, _reason(basis, "the basis", 200), _reason(explanation, "the explanation", 2000))
@@ -340,11 +334,9 @@ def run(
     request_id: RowId,
     request: Request,
     runtime: RuntimeDep,
-    csrf: Annotated[str, Form()] = "",
-    session: ConsoleCookie = None,
+    staff: Manager,
 ) -> Response:
     """Carry out a verified request (or resume an interrupted deletion) against the declared systems, and answer it."""
-    staff = staff_for_form(runtime, session, csrf, MANAGE)
     registry = get_registry(request, runtime)
     try:
         result = execute(lambda: runtime.uow(staff.principal.actor), runtime.pack, registry, request_id)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Cookie, HTTPException
+from fastapi import Cookie, Depends, Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from privet.access.permissions import Permission, allows
 from privet.access.tokens import Principal, authenticate
+from privet.api.deps import RuntimeDep
 from privet.runtime import Runtime
 from privet.web.common import check_csrf, csrf_token
 
@@ -77,3 +78,16 @@ def staff_for_form(runtime: Runtime, token: str | None, csrf: str, permission: P
         raise HTTPException(401, "sign in to the console first")
     check_csrf(staff.token, CSRF_PURPOSE, csrf)
     return require(staff, permission)
+
+
+def form_staff(permission: Permission) -> Any:
+    """The staff member behind a form post (`staff_for_form`) as a dependency, for `Annotated[Staff, form_staff(P)]`.
+
+    A handler then declares who may post it in one parameter; the form's `csrf` field and the
+    console cookie are read by the dependency, and the check runs before the handler does.
+    """
+
+    def dependency(runtime: RuntimeDep, csrf: Annotated[str, Form()] = "", session: ConsoleCookie = None) -> Staff:
+        return staff_for_form(runtime, session, csrf, permission)
+
+    return Depends(dependency)
