@@ -8,10 +8,9 @@ the pack rule or regulation rule it cites. The `promise` marker of each test nam
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,64 +23,18 @@ from privet.consent import ledger
 from privet.consent.channels import apply_browser_signals
 from privet.consent.ledger import ConsentError
 from privet.decide.engine import Request
-from privet.decide.explain import Decision
-from privet.decide.service import decide_for_person
 from privet.outbox.tables import OutboxMessage
 from privet.runtime import Runtime
 from tests.conftest import POLICIES, add_person, make_runtime
+from tests.promises.decisions import T0, choose, decide, decide_all, each, verdict, verdicts, why
 
 METRONET = POLICIES / "000-metronet"
-T0 = datetime(2026, 3, 2, 15, tzinfo=UTC)
-LATER = T0 + timedelta(seconds=1)
 CPNI = ("user.telecom.cpni.call_detail",)
-K = TypeVar("K")
-Verdict = tuple[bool, str, str | None]
 
 
 @pytest.fixture
 def metronet(engine: Engine, factory: sessionmaker[Session]) -> Runtime:
     return make_runtime(engine, factory, METRONET)
-
-
-def decide_all(runtime: Runtime, person: int, requests: Mapping[K, Request], at: datetime | None = LATER) -> dict[K, Decision]:
-    """Decide several uses for one person at one moment, in one unit of work; each decision is audited."""
-    with runtime.uow("test") as uow:
-        return {key: decide_for_person(uow, runtime.decider, person, request, at) for key, request in requests.items()}
-
-
-def decide(runtime: Runtime, person: int, request: Request, at: datetime | None = LATER) -> Decision:
-    return decide_all(runtime, person, {0: request}, at)[0]
-
-
-def why(decision: Decision) -> set[str]:
-    return {f"{r.source}:{r.rule}:{'allows' if r.allows else 'denies'}" for r in decision.reasons}
-
-
-def verdict(decision: Decision) -> Verdict:
-    return decision.allowed, decision.basis.value, decision.rule
-
-
-def verdicts(runtime: Runtime, person: int, requests: Mapping[K, Request], at: datetime | None = LATER) -> dict[K, Verdict]:
-    return {key: verdict(d) for key, d in decide_all(runtime, person, requests, at).items()}
-
-
-def each(rules: Iterable[str], allowed: bool, basis: str) -> dict[str, Verdict]:
-    """What `verdicts` returns when every use is decided by its own rule with this outcome."""
-    return {rule: (allowed, basis, rule) for rule in rules}
-
-
-def choose(runtime: Runtime, person: int, choice: str, value: bool, channel: str, at: datetime = T0, **evidence: str) -> None:
-    with runtime.uow("test") as uow:
-        ledger.record_choice(
-            uow,
-            runtime.pack,
-            person_id=person,
-            choice_id=choice,
-            value=value,
-            channel=channel,
-            evidence=evidence,
-            received_at=at,
-        )
 
 
 # --- Privacy 3c-3d, 6c: marketing email and texts ------------------------------------------------------------------

@@ -10,7 +10,7 @@ version (`002-metrofax/next`) with the first as history, as `privet serve` would
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -21,50 +21,19 @@ from privet.consent.channels import one_click_unsubscribe
 from privet.consent.ledger import ConsentError
 from privet.consent.links import make_unsubscribe_token
 from privet.decide.engine import Request, UnknownRecipient
-from privet.decide.explain import Decision
 from privet.decide.service import decide_for_person
 from privet.runtime import Runtime
 from privet.store.db import utcnow
 from privet.subjects.service import change_account_status
 from tests.conftest import POLICIES, add_person, make_runtime
+from tests.promises.decisions import LATER, allowed, choose, decide, denied, why
 
-T0 = datetime(2026, 3, 2, 15, tzinfo=UTC)
-LATER = T0 + timedelta(seconds=1)
 FIRST, NEXT = POLICIES / "002-metrofax", POLICIES / "002-metrofax" / "next"
 
 
 @pytest.fixture
 def metrofax(engine: Engine, factory: sessionmaker[Session]) -> Runtime:
     return make_runtime(engine, factory, FIRST)
-
-
-def decide(runtime: Runtime, person: int, request: Request, at: datetime = LATER) -> Decision:
-    with runtime.uow("test") as uow:
-        return decide_for_person(uow, runtime.decider, person, request, at)
-
-
-def why(decision: Decision) -> set[str]:
-    return {f"{r.source}:{r.rule}:{'allows' if r.allows else 'denies'}" for r in decision.reasons}
-
-
-def allowed(runtime: Runtime, person: int, request: Request, rule: str, at: datetime = LATER) -> Decision:
-    d = decide(runtime, person, request, at)
-    assert d.allowed, (request, d.basis, why(d))
-    assert d.rule == rule and f"policy:{rule}:allows" in why(d), (request, d.rule, why(d))
-    return d
-
-
-def denied(runtime: Runtime, person: int, request: Request, basis: str, *cited: str, at: datetime = LATER) -> Decision:
-    d = decide(runtime, person, request, at)
-    assert not d.allowed, (request, why(d))
-    assert d.basis.value == basis, (request, d.basis, why(d))
-    assert set(cited) <= why(d), (request, why(d))
-    return d
-
-
-def choose(runtime: Runtime, person: int, choice: str, value: bool, channel: str, at: datetime = T0) -> None:
-    with runtime.uow("test") as uow:
-        ledger.record_choice(uow, runtime.pack, person_id=person, choice_id=choice, value=value, channel=channel, received_at=at)
 
 
 def user(runtime: Runtime, **fields: object) -> tuple[int, str]:

@@ -8,9 +8,7 @@ rule or regulation rule it cites. The `promise` marker of each test names what i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -18,62 +16,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from privet.consent import ledger
 from privet.decide.engine import Request
-from privet.decide.explain import Decision
-from privet.decide.service import decide_for_person
 from privet.runtime import Runtime
 from privet.subjects.importing import parse_rows
 from privet.subjects.service import find_person, import_records
 from tests.conftest import POLICIES, add_person, make_runtime
+from tests.promises.decisions import T0, choose, decide_all, each, verdict, verdicts, why
 
-T0 = datetime(2026, 3, 2, 15, tzinfo=UTC)
-LATER = T0 + timedelta(seconds=1)
 CPNI = ("user.telecom.cpni.call_detail",)
 CARD = ("user.financial.credit_card",)
-K = TypeVar("K")
-Verdict = tuple[bool, str, str | None]
 NO_RULE = (False, "no_rule", None)
 
 
 @pytest.fixture
 def mtusa(engine: Engine, factory: sessionmaker[Session]) -> Runtime:
     return make_runtime(engine, factory, POLICIES / "003-mtusa")
-
-
-def decide_all(runtime: Runtime, person: int, requests: Mapping[K, Request], at: datetime = LATER) -> dict[K, Decision]:
-    """Decide several uses for one person at one moment, in one unit of work; each decision is audited."""
-    with runtime.uow("test") as uow:
-        return {key: decide_for_person(uow, runtime.decider, person, request, at) for key, request in requests.items()}
-
-
-def why(decision: Decision) -> set[str]:
-    return {f"{r.source}:{r.rule}:{'allows' if r.allows else 'denies'}" for r in decision.reasons}
-
-
-def verdict(decision: Decision) -> Verdict:
-    return decision.allowed, decision.basis.value, decision.rule
-
-
-def verdicts(runtime: Runtime, person: int, requests: Mapping[K, Request], at: datetime = LATER) -> dict[K, Verdict]:
-    return {key: verdict(d) for key, d in decide_all(runtime, person, requests, at).items()}
-
-
-def each(rules: Iterable[str], allowed: bool, basis: str) -> dict[str, Verdict]:
-    """What `verdicts` returns when every use is decided by its own rule with this outcome."""
-    return {rule: (allowed, basis, rule) for rule in rules}
-
-
-def choose(runtime: Runtime, person: int, choice: str, value: bool, channel: str, at: datetime = T0, **evidence: str) -> None:
-    with runtime.uow("test") as uow:
-        ledger.record_choice(
-            uow,
-            runtime.pack,
-            person_id=person,
-            choice_id=choice,
-            value=value,
-            channel=channel,
-            evidence=evidence,
-            received_at=at,
-        )
 
 
 def add_visitor(runtime: Runtime, email: str) -> int:

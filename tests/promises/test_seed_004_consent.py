@@ -8,7 +8,7 @@ with the rule that won and the regime rules it cites.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,48 +20,15 @@ from privet.api.app import create_app
 from privet.consent import ledger
 from privet.consent.ledger import ConsentError
 from privet.decide.engine import Request
-from privet.decide.explain import Decision
-from privet.decide.service import decide_for_person
 from privet.runtime import Runtime
 from privet.store.db import utcnow
 from tests.conftest import POLICIES, add_person, make_runtime
-
-T0 = datetime(2026, 3, 2, 15, tzinfo=UTC)
-LATER = T0 + timedelta(seconds=1)
+from tests.promises.decisions import T0, allowed, choose, decide, denied, why
 
 
 @pytest.fixture
 def county_micro(engine: Engine, factory: sessionmaker[Session]) -> Runtime:
     return make_runtime(engine, factory, POLICIES / "004-county-micro")
-
-
-def decide(runtime: Runtime, person: int, request: Request, at: datetime = LATER) -> Decision:
-    with runtime.uow("test") as uow:
-        return decide_for_person(uow, runtime.decider, person, request, at)
-
-
-def why(decision: Decision) -> set[str]:
-    return {f"{r.source}:{r.rule}:{'allows' if r.allows else 'denies'}" for r in decision.reasons}
-
-
-def allowed(runtime: Runtime, person: int, request: Request, rule: str, at: datetime = LATER) -> Decision:
-    d = decide(runtime, person, request, at)
-    assert d.allowed, (request, d.basis, why(d))
-    assert d.rule == rule and f"policy:{rule}:allows" in why(d), (request, d.rule, why(d))
-    return d
-
-
-def denied(runtime: Runtime, person: int, request: Request, basis: str, *cited: str, at: datetime = LATER) -> Decision:
-    d = decide(runtime, person, request, at)
-    assert not d.allowed, (request, why(d))
-    assert d.basis.value == basis, (request, d.basis, why(d))
-    assert set(cited) <= why(d), (request, why(d))
-    return d
-
-
-def choose(runtime: Runtime, person: int, choice: str, value: bool, channel: str, at: datetime = T0) -> None:
-    with runtime.uow("test") as uow:
-        ledger.record_choice(uow, runtime.pack, person_id=person, choice_id=choice, value=value, channel=channel, received_at=at)
 
 
 def phone_customer(runtime: Runtime) -> int:
