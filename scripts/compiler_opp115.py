@@ -18,22 +18,9 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from privet.policy.draft.classifier import LABELS  # the twelve labels the classifier is trained on
 
-LABELS: tuple[str, ...] = (
-    "First Party Collection/Use",
-    "Third Party Sharing/Collection",
-    "User Choice/Control",
-    "User Access, Edit and Deletion",
-    "Data Retention",
-    "Data Security",
-    "Policy Change",
-    "Do Not Track",
-    "International and Specific Audiences",
-    "Introductory/Generic",
-    "Practice not covered",
-    "Privacy contact information",
-)
+REPO = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
