@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from privet.access.permissions import Permission
 from privet.access.tokens import Principal
 from privet.api.deps import RuntimeDep, require
-from privet.decide.bulk import StoreBackend, count_audience, eligible_ids
+from privet.decide.bulk import StoreBackend, count_audience, eligible_ids, record_audience
 from privet.decide.engine import Request as UseRequest
 from privet.decide.engine import UnknownRecipient
 from privet.policy.check import known_categories, known_purposes
@@ -115,20 +115,7 @@ def audience(
     except UnknownRecipient as exc:
         raise HTTPException(422, str(exc)) from None
     with runtime.uow(who.actor) as uow:
-        uow.record(
-            "audience.computed",
-            None,
-            categories=list(use.categories),
-            purpose=use.purpose,
-            recipient=use.recipient,
-            channel=use.channel,
-            at=at.isoformat(),
-            total=summary["total"],
-            eligible=summary["eligible"],
-            denied_by_reason=summary["denied_by_reason"],
-            policy_version=summary["policy_version"],
-            include_ids=body.include_ids,
-        )
+        record_audience(uow, use, at, summary, include_ids=body.include_ids)
     view = AudienceView.model_validate(summary)
     if not body.include_ids:
         return view

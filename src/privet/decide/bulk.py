@@ -32,6 +32,7 @@ from privet.decide.bulk_store import store_facts
 from privet.decide.bulk_verdicts import verdicts_by_reads
 from privet.decide.decider import Decider
 from privet.decide.engine import Request
+from privet.store.uow import UnitOfWork
 
 ID_BATCH = 50_000
 
@@ -100,6 +101,24 @@ def count_audience(backend: Backend, decider: Decider, request: Request, at: dat
     counts = backend.count(sig, cols, keep_keys)
     verdicts, decisions = verdicts_by_reads(sig, counts)
     return Audience(sig, cols, counts, verdicts, decisions)
+
+
+def record_audience(uow: UnitOfWork, request: Request, at: datetime, summary: dict[str, Any], **extra: Any) -> None:
+    """Audit a computed audience the same way from the API and the command line: the use, the moment, the counts."""
+    uow.record(
+        "audience.computed",
+        None,
+        categories=list(request.categories),
+        purpose=request.purpose,
+        recipient=request.recipient,
+        channel=request.channel,
+        at=at.isoformat(),
+        total=summary["total"],
+        eligible=summary["eligible"],
+        denied_by_reason=summary["denied_by_reason"],
+        policy_version=summary["policy_version"],
+        **extra,
+    )
 
 
 def eligible_ids(backend: Backend, audience: Audience) -> Iterator[list[int]]:

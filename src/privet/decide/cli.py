@@ -17,7 +17,7 @@ import typer
 
 from privet.cliopts import DbOpt, HistoryOpt, JsonOpt, PolicyOpt, fail, runtime_for
 from privet.decide.audience_api import EARLIEST, LATEST
-from privet.decide.bulk import Audience, DuckBackend, StoreBackend, count_audience, eligible_ids
+from privet.decide.bulk import Audience, DuckBackend, StoreBackend, count_audience, eligible_ids, record_audience
 from privet.decide.bulk_duck import load_population
 from privet.decide.decider import Decider
 from privet.decide.engine import Request, UnknownRecipient
@@ -178,21 +178,7 @@ def audience(
     except UnknownRecipient as exc:
         fail(str(exc))
     with runtime.uow("cli") as uow:
-        s = counted.summary()
-        uow.record(
-            "audience.computed",
-            None,
-            categories=list(use.categories),
-            purpose=use.purpose,
-            recipient=use.recipient,
-            channel=use.channel,
-            at=moment.isoformat(),
-            total=s["total"],
-            eligible=s["eligible"],
-            denied_by_reason=s["denied_by_reason"],
-            policy_version=s["policy_version"],
-            source="population" if population is not None else "store",
-        )
+        record_audience(uow, use, moment, counted.summary(), source="population" if population is not None else "store")
     if as_json:
         typer.echo(json.dumps({**counted.summary(), **({"ids_written": written} if ids else {})}, indent=2))
     else:
