@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
-from privet.policy.draft.classifier import LABELS  # the twelve labels the classifier is trained on
+from privet.policy.draft.labels import LABELS
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -15,8 +15,9 @@ from datetime import date
 from typing import Any
 
 from privet.policy.draft import lexicon, programs, readers, telecom
-from privet.policy.draft.elements import FPC, TPS, UCC, Element, NegativeFinding, _slug, _trim, covering
+from privet.policy.draft.elements import Element, NegativeFinding, _slug, _trim, covering
 from privet.policy.draft.extract import Statement
+from privet.policy.draft.labels import FPC, TPS, UCC
 from privet.policy.draft.provider import ProviderGuess
 from privet.policy.draft.readers import EXTENSION_PURPOSES, OPT_CUE
 from privet.policy.draft.segment import Document

@@ -25,24 +25,11 @@ import numpy.typing as npt
 
 from privet.policy.draft.encoder import DIMENSION, MiniLM
 from privet.policy.draft.features import sparse_dot, tfidf_rows
+from privet.policy.draft.labels import LABELS
 from privet.policy.draft.segment import sentences
 
 Array = npt.NDArray[np.float32]
 
-LABELS: tuple[str, ...] = (
-    "First Party Collection/Use",
-    "Third Party Sharing/Collection",
-    "User Choice/Control",
-    "User Access, Edit and Deletion",
-    "Data Retention",
-    "Data Security",
-    "Policy Change",
-    "Do Not Track",
-    "International and Specific Audiences",
-    "Introductory/Generic",
-    "Practice not covered",
-    "Privacy contact information",
-)
 # The three "Other" labels fold back into OPP-115's tenth category for reporting.
 CATEGORY_OF = {label: ("Other" if i >= 9 else label) for i, label in enumerate(LABELS)}
 DEFAULT_MODEL = Path(__file__).with_name("data") / "classifier.npz"

@@ -14,21 +14,6 @@ from typing import Any
 from privet.policy.draft.extract import Evidence
 from privet.policy.taxonomy import is_within
 
-FPC, TPS, UCC, UAED, RET, SEC, CHG, DNT, ISA, INTRO, OTHER, CONTACT = (
-    "First Party Collection/Use",
-    "Third Party Sharing/Collection",
-    "User Choice/Control",
-    "User Access, Edit and Deletion",
-    "Data Retention",
-    "Data Security",
-    "Policy Change",
-    "Do Not Track",
-    "International and Specific Audiences",
-    "Introductory/Generic",
-    "Practice not covered",
-    "Privacy contact information",
-)
-
 
 @dataclass
 class Element:

@@ -11,25 +11,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from privet.policy.draft import lexicon
-from privet.policy.draft.elements import (
-    CHG,
-    CONTACT,
-    DNT,
-    FPC,
-    ISA,
-    OTHER,
-    RET,
-    SEC,
-    TPS,
-    UAED,
-    UCC,
-    Element,
-    NegativeFinding,
-    _slug,
-    _trim,
-    covering,
-)  # fmt: skip
+from privet.policy.draft.elements import Element, NegativeFinding, _slug, _trim, covering
 from privet.policy.draft.extract import Statement
+from privet.policy.draft.labels import CHG, CONTACT, DNT, FPC, ISA, OTHER, RET, SEC, TPS, UAED, UCC
 
 if TYPE_CHECKING:
     from privet.policy.draft.build import PackBuilder
