@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +15,7 @@ from privet.decide.engine import Request as UseRequest
 from privet.decide.engine import UnknownRecipient
 from privet.decide.service import decide_for_person
 from privet.policy.check import known_categories, known_purposes
+from privet.policy.model import PolicyPack
 from privet.subjects.refs import PersonRef, resolve
 
 router = APIRouter(prefix="/v1", tags=["decisions"])
@@ -28,6 +29,28 @@ class DecisionBody(PersonRef):
     recipient: str = Field(min_length=1, max_length=120)
     channel: str | None = Field(default=None, max_length=40)
     at: datetime | None = Field(default=None, description="when the use would happen (default now); timezone required")
+
+
+class UseFields(Protocol):
+    """What a body says of a use: the data, the purpose, the recipient, the channel and when."""
+
+    categories: list[str]
+    purpose: str
+    recipient: str
+    channel: str | None
+    at: datetime | None
+
+
+def checked_use(body: UseFields, pack: PolicyPack) -> UseRequest:
+    """The use a body describes, once its time has a zone and its categories and purpose are the pack's (else 422)."""
+    if body.at is not None and body.at.tzinfo is None:
+        raise HTTPException(422, "at: give a timezone (e.g. 2026-11-22T10:00:00Z)")
+    unknown = [c for c in body.categories if c not in known_categories(pack)]
+    if unknown:
+        raise HTTPException(422, f"categories: unknown data category '{unknown[0]}'")
+    if body.purpose not in known_purposes(pack):
+        raise HTTPException(422, f"purpose: unknown purpose '{body.purpose}'")
+    return UseRequest(tuple(body.categories), body.purpose, body.recipient, body.channel)
 
 
 class ReasonView(BaseModel):
@@ -57,14 +80,7 @@ def decide(
     who: Annotated[Principal, Depends(require(Permission.DECISIONS_CREATE))],
 ) -> DecisionView:
     """Decide one use against the policy, the person's choices and the law; the decision is audited."""
-    if body.at is not None and body.at.tzinfo is None:
-        raise HTTPException(422, "at: give a timezone (e.g. 2026-11-22T10:00:00Z)")
-    unknown = [c for c in body.categories if c not in known_categories(runtime.pack)]
-    if unknown:
-        raise HTTPException(422, f"categories: unknown data category '{unknown[0]}'")
-    if body.purpose not in known_purposes(runtime.pack):
-        raise HTTPException(422, f"purpose: unknown purpose '{body.purpose}'")
-    use = UseRequest(tuple(body.categories), body.purpose, body.recipient, body.channel)
+    use = checked_use(body, runtime.pack)
     with runtime.uow(who.actor) as uow:
         person_id = resolve(uow, body)
         try:

@@ -26,10 +26,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from privet.access.permissions import Permission
 from privet.access.tokens import Principal
 from privet.api.deps import RuntimeDep, require
+from privet.decide.api import checked_use
 from privet.decide.bulk import StoreBackend, count_audience, eligible_ids, record_audience
 from privet.decide.engine import Request as UseRequest
 from privet.decide.engine import UnknownRecipient
-from privet.policy.check import known_categories, known_purposes
 from privet.runtime import Runtime
 from privet.store.db import utcnow
 
@@ -101,14 +101,7 @@ def audience(
     who: Annotated[Principal, Depends(require(Permission.AUDIENCES_CREATE))],
 ) -> Any:
     """Count who a campaign may reach and why the others are denied; optionally stream the eligible ids."""
-    if body.at is not None and body.at.tzinfo is None:
-        raise HTTPException(422, "at: give a timezone (e.g. 2026-11-22T10:00:00Z)")
-    unknown = [c for c in body.categories if c not in known_categories(runtime.pack)]
-    if unknown:
-        raise HTTPException(422, f"categories: unknown data category '{unknown[0]}'")
-    if body.purpose not in known_purposes(runtime.pack):
-        raise HTTPException(422, f"purpose: unknown purpose '{body.purpose}'")
-    use = UseRequest(tuple(body.categories), body.purpose, body.recipient, body.channel)
+    use = checked_use(body, runtime.pack)
     at = body.at or utcnow()
     try:
         summary, ids = compute(runtime, use, at, body.include_ids)
