@@ -27,10 +27,8 @@ from privet.access.permissions import Permission
 from privet.access.tokens import Principal
 from privet.api.deps import RuntimeDep, require
 from privet.decide.api import checked_use
-from privet.decide.bulk import StoreBackend, count_audience, eligible_ids, record_audience
-from privet.decide.engine import Request as UseRequest
+from privet.decide.bulk import compute_audience, record_audience
 from privet.decide.engine import UnknownRecipient
-from privet.runtime import Runtime
 from privet.store.db import utcnow
 
 router = APIRouter(prefix="/v1", tags=["audiences"])
@@ -69,21 +67,6 @@ class AudienceView(BaseModel):
     decisions: int = Field(description="decisions the policy made to answer for all of them")
 
 
-def compute(runtime: Runtime, use: UseRequest, at: datetime, with_ids: bool) -> tuple[dict[str, Any], array[int]]:
-    """Counts (and the eligible ids) from one consistent read of the store."""
-    ids: array[int] = array("q")
-    with runtime.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            backend = StoreBackend(conn)
-            audience = count_audience(backend, runtime.decider, use, at)
-            if with_ids:
-                for batch in eligible_ids(backend, audience):
-                    ids.extend(batch)
-    return audience.summary(), ids
-
-
 def _ndjson(head: dict[str, Any], ids: array[int]) -> Iterator[bytes]:
     yield (json.dumps(head) + "\n").encode()
     for start in range(0, len(ids), LINES_PER_CHUNK):
@@ -104,7 +87,7 @@ def audience(
     use = checked_use(body, runtime.pack)
     at = body.at or utcnow()
     try:
-        summary, ids = compute(runtime, use, at, body.include_ids)
+        summary, ids = compute_audience(runtime.engine, runtime.decider, use, at, with_ids=body.include_ids)
     except UnknownRecipient as exc:
         raise HTTPException(422, str(exc)) from None
     with runtime.uow(who.actor) as uow:

@@ -17,12 +17,13 @@ population), the fast path for very large audiences.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Engine, Select, select
 from sqlalchemy.dialects.postgresql.base import PGDialect
 
 from privet.decide.bulk_population import choice_column, population_facts, population_table
@@ -101,6 +102,23 @@ def count_audience(backend: Backend, decider: Decider, request: Request, at: dat
     counts = backend.count(sig, cols, keep_keys)
     verdicts, decisions = verdicts_by_reads(sig, counts)
     return Audience(sig, cols, counts, verdicts, decisions)
+
+
+def compute_audience(
+    engine: Engine, decider: Decider, request: Request, at: datetime, *, with_ids: bool = False
+) -> tuple[dict[str, Any], array[int]]:
+    """Counts (and the eligible ids) of an audience over the store, from one consistent read of it."""
+    ids: array[int] = array("q")
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            backend = StoreBackend(conn)
+            audience = count_audience(backend, decider, request, at)
+            if with_ids:
+                for batch in eligible_ids(backend, audience):
+                    ids.extend(batch)
+    return audience.summary(), ids
 
 
 def record_audience(uow: UnitOfWork, request: Request, at: datetime, summary: dict[str, Any], **extra: Any) -> None:
