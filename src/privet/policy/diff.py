@@ -408,3 +408,21 @@ def _roles(old: PolicyPack, new: PolicyPack) -> list[Change]:
                 Change(f"roles/{rid}.may_see", False, "staff access changed (internal; not a change to what people are told)")
             )
     return out
+
+
+# Version bookkeeping every revision carries; the reader learns it from the notice's own heading.
+_BOOKKEEPING = frozenset({"pack.version", "pack.effective", "pack.summary"})
+
+
+def changes_since_previous(current: PolicyPack, history: Iterable[PolicyPack]) -> tuple[PolicyPack | None, list[Change]]:
+    """The version in force before this one and what changed since, material changes first.
+
+    The packs promise that changes are posted where the notice is (the privacy center's "What
+    changed") and material ones announced (`consent.announcements`), so people learn what is new
+    without having to compare two texts. Version bookkeeping (number, date, summary) is left out.
+    """
+    older = [p for p in history if p.pack.effective < current.pack.effective]
+    if not older:
+        return None, []
+    previous = max(older, key=lambda p: p.pack.effective)
+    return previous, [c for c in diff_packs(previous, current) if c.element not in _BOOKKEEPING]

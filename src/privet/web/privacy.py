@@ -22,7 +22,7 @@ from privet.consent import ledger
 from privet.consent.ledger import ConsentError
 from privet.consent.links import SESSION_VALIDITY, InvalidLink, read_session_token
 from privet.consent.privacy_api import GPC_HONOURED, MyChoices, handle_signals, my_choices
-from privet.policy.diff import Change, diff_packs
+from privet.policy.diff import changes_since_previous
 from privet.policy.model import Choice, PolicyPack
 from privet.policy.render import name_of
 from privet.policy.taxonomy import Channel, RecipientKind
@@ -96,24 +96,6 @@ def home(request: Request, runtime: RuntimeDep, session: SessionCookie = None) -
     ctx = page_context(runtime, request, session, person_of(runtime, session))
     previous, changes = changes_since_previous(runtime.pack, runtime.history)
     return page("privacy/home.html", notice=notice_body(runtime.pack), previous=previous, changes=changes, **ctx)
-
-
-# Version bookkeeping every revision carries; the reader learns it from the notice's own heading.
-_BOOKKEEPING = frozenset({"pack.version", "pack.effective", "pack.summary"})
-
-
-def changes_since_previous(current: PolicyPack, history: Iterable[PolicyPack]) -> tuple[PolicyPack | None, list[Change]]:
-    """The version in force before this one and what changed since, material changes first.
-
-    The packs promise that changes are posted where the notice is (and material ones announced
-    there), so the page a reader checks from time to time says what is new without them having
-    to compare two texts.
-    """
-    older = [p for p in history if p.pack.effective < current.pack.effective]
-    if not older:
-        return None, []
-    previous = max(older, key=lambda p: p.pack.effective)
-    return previous, [c for c in diff_packs(previous, current) if c.element not in _BOOKKEEPING]
 
 
 @router.get("/session/{token}")
