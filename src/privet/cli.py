@@ -7,6 +7,7 @@ import typer
 from privet.abuse.cli import app as abuse_app
 from privet.access.cli import app as token_app
 from privet.audit.cli import app as audit_app
+from privet.consent.cli import app as consent_app
 from privet.cpni.cli import app as cpni_app
 from privet.decide.cli import app as decide_app
 from privet.legal.cli import app as legal_app
@@ -21,6 +22,7 @@ from privet.subjects.cli import app as subjects_app
 app = typer.Typer(help="privet: privacy operations for communications providers.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 app.add_typer(subjects_app, name="subjects")
+app.add_typer(consent_app, name="consent")
 app.add_typer(token_app, name="token")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(audit_app, name="audit")

@@ -9,22 +9,29 @@ version (`002-metrofax/next`) with the first as history, as `privet serve` would
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from privet.audit.tables import AuditEntry
+from privet.cli import app as cli_app
 from privet.consent import ledger
+from privet.consent.announcements import AnnouncementError, announce
 from privet.consent.channels import one_click_unsubscribe
 from privet.consent.ledger import ConsentError
 from privet.consent.links import make_unsubscribe_token
 from privet.decide.engine import Request, UnknownRecipient
 from privet.decide.service import decide_for_person
+from privet.outbox.tables import OutboxMessage
 from privet.runtime import Runtime
 from privet.store.db import utcnow
 from privet.subjects.service import change_account_status
+from tests.audit.conftest import cli_url
 from tests.conftest import POLICIES, add_person, make_runtime
 from tests.promises.decisions import LATER, allowed, choose, decide, denied, why
 
@@ -486,3 +493,63 @@ def test_data_keeps_its_version_and_a_new_use_reaches_only_those_who_accept_it(
         change_account_status(uow, leaver_account, "disconnected", "user deactivated the account")
     denied(second, leaver, AD_PARTNERS, "no_rule")
     denied(second, leaver, Request(("user.contact.email",), "changed_use", "first-party"), "never")
+
+
+# --- 6 Notification of Changes: the announcement ------------------------------------------------------------------
+
+
+@pytest.mark.promise("002-P092", "002-P094")
+def test_a_material_change_is_emailed_once_to_everyone_it_concerns_and_no_one_who_left(
+    engine: Engine, factory: sessionmaker[Session]
+) -> None:
+    first = make_runtime(engine, factory, FIRST)
+    kept, _ = user(first, emails=["kept@example.net"])
+    _, closed_account = user(first, emails=["closed@example.net"])
+    user(first, emails=[])
+    accepter, _ = user(first, emails=["accepter@example.net"])
+    second = make_runtime(engine, factory, NEXT, history=(FIRST,))
+    user(second, emails=["joined@example.net"])
+    with second.uow("test") as uow:
+        change_account_status(uow, closed_account, "disconnected", "user deleted the account")
+        ledger.record_policy_acceptance(uow, person_id=accepter, version="2016-01", channel="account_portal")
+
+    with pytest.raises(AnnouncementError, match="not marked as a material change"):
+        announce(first, base_url="https://privacy.example")
+    with pytest.raises(AnnouncementError, match="no earlier version is loaded"):
+        announce(make_runtime(engine, factory, NEXT), base_url="https://privacy.example")
+
+    preview = announce(second, base_url="https://privacy.example", dry_run=True)
+    assert (preview.sent, _announced(second)) == (1, [])
+    done = announce(second, base_url="https://privacy.example/")
+    assert (done.people, done.may_be_written_to, done.sent) == (5, 4, 1)
+    assert done.denied_by_reason == {"policy:no-announcements-after-deactivation": 1}
+    assert (done.under_this_version, done.no_email, done.told_before) == (2, 1, 0)  # joined and accepter; silent
+    assert done.changes == ["New recipient of personal information: Advertising data partners"]  # recipient and rule: one change
+    [(related, recipient, subject, body)] = _announced(second)
+    assert (related, recipient) == (f"person:{kept}", "kept@example.net") and subject == "Changes to the MetroFax privacy policy"
+    assert "(2016-01) takes effect on 15 January 2016" in body and "earlier version (2013-12) stays under it" in body
+    assert "https://privacy.example/privacy" in body and "kept" not in body.replace("kept@", "")
+
+    again = announce(second, base_url="https://privacy.example")
+    assert (again.sent, again.told_before) == (0, 1) and len(_announced(second)) == 1
+    with second.uow("test") as uow:
+        audited = uow.session.scalars(select(AuditEntry.data).where(AuditEntry.action == "policy.change_announced")).all()
+    assert [json.loads(a)["sent"] for a in audited] == [1, 0]
+
+    url = engine.url.render_as_string(hide_password=False) if engine.dialect.name == "sqlite" else cli_url(engine)
+    run = CliRunner().invoke(
+        cli_app,
+        ["consent", "announce", "--base-url", "https://p.example", "--db", url, "--policy", str(NEXT), "--history", str(FIRST)],
+    )
+    assert run.exit_code == 0, run.output
+    assert "1 material change(s)" in run.output and "1 may not be written to" in run.output and "sent 0" in run.output
+    refused = CliRunner().invoke(
+        cli_app, ["consent", "announce", "--base-url", "https://p.example", "--db", url, "--policy", str(FIRST)]
+    )
+    assert refused.exit_code == 2 and "not marked as a material change" in refused.output
+
+
+def _announced(runtime: Runtime) -> list[tuple[str | None, str, str, str]]:
+    with runtime.uow("test") as uow:
+        rows = uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "policy.material_change")).all()
+        return [(m.related, m.recipient, m.subject, m.body) for m in rows]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from privet.store.db import Base
@@ -45,3 +45,17 @@ class ConsentState(Base):
     channel: Mapped[str] = mapped_column(String(40))
     event_id: Mapped[int] = mapped_column(ForeignKey("consent_events.id"))
     expires_at: Mapped[datetime | None]
+
+
+class PolicyAnnouncement(Base):
+    """One person told of one material policy change (`consent.announcements`): each is told once per version."""
+
+    __tablename__ = "policy_announcements"
+    __table_args__ = (UniqueConstraint("version", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    message_id: Mapped[str] = mapped_column(String(36))
+    sent_at: Mapped[datetime]
