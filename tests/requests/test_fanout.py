@@ -317,3 +317,38 @@ def test_fan_outs_go_with_their_request_record_after_24_months(local_provider_fo
         assert uow.session.get(Disclosure, ids["vendor"]) is not None
         with pytest.raises(RequestNotFound):
             fanout.settle(uow, before["vendors"].id, "asked", "letter")
+
+
+def test_an_email_the_outbox_gave_up_on_puts_the_recipient_back_on_staffs_list(
+    local_provider_for: Callable[[str], Provider],
+) -> None:
+    p = local_provider_for("county")
+    pack = _with_contacts(p.runtime.pack)
+    _history(p)
+    vendor = _fanouts(p, _delete(p, pack))["vendors"]
+    with p.runtime.uow("staff") as uow:
+        [pending] = fanout.views(uow, [fanout.get_fanout(uow, vendor.id)])
+        assert (pending.delivery, pending.needs_hand) == ("pending", False)
+        assert vendor.id not in [f.id for f in fanout.to_ask_by_hand(uow)]
+        with pytest.raises(RequestError, match="cannot become asked"):
+            fanout.settle(uow, vendor.id, "asked", "letter posted")  # the email may still arrive
+        message = uow.session.get(OutboxMessage, vendor.message_id)
+        assert message is not None
+        message.status, message.last_error = "dead", "550 5.1.1 no such mailbox"
+    with p.runtime.uow("staff") as uow:
+        [dead] = fanout.views(uow, [fanout.get_fanout(uow, vendor.id)])
+        assert (dead.status, dead.delivery, dead.delivery_error, dead.needs_hand) == (
+            "asked",
+            "dead",
+            "550 5.1.1 no such mailbox",
+            True,
+        )
+        assert vendor.id in [f.id for f in fanout.to_ask_by_hand(uow)]
+        assert fanout.settle(uow, vendor.id, "asked", "letter posted 4 July after the email bounced").channel == "by_hand"
+    with p.runtime.uow("staff") as uow:
+        [asked] = fanout.views(uow, [fanout.get_fanout(uow, vendor.id)])
+        assert (asked.status, asked.needs_hand) == ("asked", False) and vendor.id not in [
+            f.id for f in fanout.to_ask_by_hand(uow)
+        ]
+        with pytest.raises(RequestError, match="cannot become asked"):
+            fanout.settle(uow, vendor.id, "asked", "a second letter")

@@ -24,7 +24,7 @@ from privet.requests.connectors.base import ConnectorError
 from privet.requests.datasets.check import check_live
 from privet.requests.datasets.registry import DatasetError, Registry, registry_from_env
 from privet.requests.execute import SystemsNotDeclared, execute, regenerate_package
-from privet.requests.fanout import FanoutView, fanout_view
+from privet.requests.fanout import FanoutView
 from privet.requests.intake import Submission, submit, verify_request
 from privet.requests.kinds import RequestError, RequestKind, Status
 from privet.requests.lifecycle import RequestNotFound
@@ -241,8 +241,7 @@ def request_fanouts(
     try:
         with runtime.uow(who.actor) as uow:
             lifecycle.get_request(uow, request_id)
-            today = uow.now().date()
-            return [fanout_view(f, today) for f in fanout.fanouts_of(uow, request_id)]
+            return fanout.views(uow, fanout.fanouts_of(uow, request_id))
     except RequestError as exc:
         raise _failed(exc) from exc
 
@@ -251,8 +250,7 @@ def request_fanouts(
 def open_fanouts(runtime: RuntimeDep, who: Annotated[Principal, Depends(require(REQUESTS_READ))]) -> list[FanoutView]:
     """Recipients still to be asked by hand or to confirm a deletion, soonest due first."""
     with runtime.uow(who.actor) as uow:
-        today = uow.now().date()
-        return [fanout_view(f, today) for f in fanout.open_fanouts(uow)]
+        return fanout.views(uow, fanout.open_fanouts(uow))
 
 
 class FanoutLetter(BaseModel):
@@ -284,7 +282,7 @@ def settle_fanout(
     """Record that a recipient was asked by hand, that it confirmed, or in detail why it cannot be asked."""
     try:
         with runtime.uow(who.actor) as uow:
-            return fanout_view(fanout.settle(uow, fanout_id, outcome, body.note), uow.now().date())
+            return fanout.views(uow, [fanout.settle(uow, fanout_id, outcome, body.note)])[0]
     except RequestError as exc:
         raise _failed(exc) from exc
 

@@ -351,7 +351,7 @@ def fanouts(
         if request_id is not None:
             lifecycle.get_request(uow, request_id)
         rows = fanout.fanouts_of(uow, request_id) if request_id is not None else fanout.open_fanouts(uow)
-        views = [fanout.fanout_view(f, uow.now().date()) for f in rows]
+        views = fanout.views(uow, rows)
     if as_json:
         typer.echo(json.dumps([v.model_dump(mode="json") for v in views], indent=2))
         return
@@ -360,7 +360,10 @@ def fanouts(
     for v in views:
         late = " OVERDUE" if v.overdue else ""
         where = f" at {v.address}" if v.address else ""
-        typer.echo(f"{v.id}: request {v.request_id} -> {v.recipient_name} ({v.channel}{where}): {v.status}, due {v.due_on}{late}")
+        undelivered = f" (email not delivered: {v.delivery_error or 'gave up'}; ask by hand)" if v.delivery == "dead" else ""
+        typer.echo(
+            f"{v.id}: request {v.request_id} -> {v.recipient_name} ({v.channel}{where}): {v.status}{undelivered}, due {v.due_on}{late}"
+        )
         if v.note:
             typer.echo(f"    {v.note}")
 

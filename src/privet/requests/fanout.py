@@ -7,6 +7,7 @@ in the transaction that answers the person, so the answer never names a recipien
 ask:
 
 - a recipient whose pack entry gives an email is asked at once, through the outbox (`asked`);
+  should the outbox give up on that email, the fan-out is back on staff's list (`to_ask_by_hand`);
 - one without goes on staff's list (`to_ask`, due on the request's own answer date), with its
   postal address when the pack gives one, until someone records how it was asked, that it
   confirmed, or why asking is impossible;
@@ -28,9 +29,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from privet.legal.tables import Disclosure
+from privet.outbox.queue import DEAD
+from privet.outbox.tables import OutboxMessage
 from privet.policy.model import PolicyPack, Recipient
 from privet.policy.taxonomy import RecipientKind
 from privet.requests.kinds import RequestError
@@ -64,6 +67,9 @@ class FanoutView(BaseModel):
     channel: str
     address: str | None
     status: str
+    delivery: str | None  # for an emailed request: the outbox's pending, sent or dead
+    delivery_error: str | None
+    needs_hand: bool  # still to ask, or emailed and the outbox gave up on the email
     due_on: date
     overdue: bool
     note: str | None
@@ -72,25 +78,45 @@ class FanoutView(BaseModel):
     updated_at: datetime
 
 
-def fanout_view(row: DeletionFanout, today: date) -> FanoutView:
-    return FanoutView(
-        id=row.id,
-        request_id=row.request_id,
-        recipient=row.recipient,
-        recipient_name=row.recipient_name,
-        recipient_kind=row.recipient_kind,
-        disclosures=list(row.disclosures),
-        categories=list(row.categories),
-        channel=row.channel,
-        address=row.address,
-        status=row.status,
-        due_on=row.due_on,
-        overdue=row.status in OPEN_STATUSES and row.due_on < today,
-        note=row.note,
-        settled_by=row.settled_by,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+def views(uow: UnitOfWork, rows: Sequence[DeletionFanout]) -> list[FanoutView]:
+    """Fan-outs as shown everywhere, each with what became of its email (from the outbox)."""
+    today = uow.now().date()
+    sent = _deliveries(uow, [r.message_id for r in rows if r.message_id])
+    out = []
+    for row in rows:
+        delivery, error = sent.get(row.message_id or "", (None, None))
+        needs_hand = row.status == "to_ask" or (row.status == "asked" and row.channel == "email" and delivery == DEAD)
+        out.append(
+            FanoutView(
+                id=row.id,
+                request_id=row.request_id,
+                recipient=row.recipient,
+                recipient_name=row.recipient_name,
+                recipient_kind=row.recipient_kind,
+                disclosures=list(row.disclosures),
+                categories=list(row.categories),
+                channel=row.channel,
+                address=row.address,
+                status=row.status,
+                delivery=delivery,
+                delivery_error=error,
+                needs_hand=needs_hand,
+                due_on=row.due_on,
+                overdue=row.status in OPEN_STATUSES and row.due_on < today,
+                note=row.note,
+                settled_by=row.settled_by,
+                created_at=row.created_at,
+                updated_at=row.updated_at,
+            )
+        )
+    return out
+
+
+def _deliveries(uow: UnitOfWork, message_ids: list[str]) -> dict[str, tuple[str, str | None]]:
+    if not message_ids:
+        return {}
+    query = select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.last_error).where(OutboxMessage.id.in_(message_ids))
+    return {mid: (status, error) for mid, status, error in uow.session.execute(query)}
 
 
 def fan_out(uow: UnitOfWork, pack: PolicyPack, req: DataRequest, disclosed: Sequence[Disclosure]) -> list[DeletionFanout]:
@@ -205,11 +231,28 @@ def fanouts_of(uow: UnitOfWork, request_id: int) -> list[DeletionFanout]:
     return list(uow.session.scalars(query))
 
 
-def open_fanouts(uow: UnitOfWork, limit: int = 200, statuses: Sequence[str] = OPEN_STATUSES) -> list[DeletionFanout]:
-    """Recipients still to be asked or to confirm (or only those in `statuses`), soonest due first."""
+def open_fanouts(uow: UnitOfWork, limit: int = 200) -> list[DeletionFanout]:
+    """Recipients still to be asked or to confirm, soonest due first."""
     query = (
         select(DeletionFanout)
-        .where(DeletionFanout.status.in_(list(statuses)))
+        .where(DeletionFanout.status.in_(OPEN_STATUSES))
+        .order_by(DeletionFanout.due_on, DeletionFanout.id)
+        .limit(limit)
+    )
+    return list(uow.session.scalars(query))
+
+
+def to_ask_by_hand(uow: UnitOfWork, limit: int = 200) -> list[DeletionFanout]:
+    """Recipients staff must ask themselves: those without an email, and those whose email the outbox gave up on."""
+    dead = select(OutboxMessage.id).where(OutboxMessage.status == DEAD)
+    query = (
+        select(DeletionFanout)
+        .where(
+            or_(
+                DeletionFanout.status == "to_ask",
+                and_(DeletionFanout.status == "asked", DeletionFanout.channel == "email", DeletionFanout.message_id.in_(dead)),
+            )
+        )
         .order_by(DeletionFanout.due_on, DeletionFanout.id)
         .limit(limit)
     )
@@ -229,7 +272,13 @@ def settle(uow: UnitOfWork, fanout_id: int, outcome: str, note: str) -> Deletion
     if outcome not in SETTLES_FROM:
         raise RequestError(f"a fan-out outcome is one of {', '.join(SETTLES_FROM)}; got '{outcome}'")
     row = get_fanout(uow, fanout_id, lock=True)
-    if row.status not in SETTLES_FROM[outcome]:
+    undelivered = (
+        row.status == "asked"
+        and row.channel == "email"
+        and row.message_id is not None
+        and _deliveries(uow, [row.message_id]).get(row.message_id, ("", None))[0] == DEAD
+    )
+    if row.status not in SETTLES_FROM[outcome] and not (outcome == "asked" and undelivered):
         raise RequestError(
             f"fan-out {row.id} to {row.recipient_name} is {row.status.replace('_', ' ')}; it cannot become {outcome}"
         )
@@ -242,6 +291,8 @@ def settle(uow: UnitOfWork, fanout_id: int, outcome: str, note: str) -> Deletion
     if not text:
         what = "how it was asked" if outcome == "asked" else "how the recipient confirmed"
         raise RequestError(f"say {what} (a letter's date, a portal reference, a named person)")
+    if undelivered and outcome == "asked":
+        row.channel = "by_hand"  # the email never arrived; the request went by hand (the message id stays, as history)
     row.status, row.note, row.settled_by, row.updated_at = outcome, text, uow.actor, uow.now()
     uow.record(
         f"request.deletion_fanout_{outcome}", f"request:{row.request_id}", fanout=row.id, recipient=row.recipient, note=text

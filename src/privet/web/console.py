@@ -315,19 +315,18 @@ def _hold_deadlines(request: Request, uow: Any, today: date) -> list[Deadline]:
 
 
 def _fanout_deadlines(request: Request, uow: Any, today: date) -> list[Deadline]:
-    """Recipients of deleted data still to be asked by hand, due with the deletion's answer (CCPA-15).
-
-    Emailed ones are asked already; their confirmations are followed on the request's page.
+    """Recipients of deleted data staff must ask themselves, due with the deletion's answer (CCPA-15): those
+    without an email, and those whose email the outbox gave up on. Confirmations are followed on the request's page.
     """
     try:
         from privet.requests import fanout
     except ImportError:  # the requests package is optional for the console
         return []
     out = []
-    for f in fanout.open_fanouts(uow, limit=50, statuses=("to_ask",)):
-        what = f"Deletion request {f.request_id}: ask {f.recipient_name} to delete" + (
-            f" (write to {f.address})" if f.address else ""
-        )
+    for f in fanout.views(uow, fanout.to_ask_by_hand(uow, limit=50)):
+        where = f" (write to {f.address})" if f.address and f.channel == "by_hand" else ""
+        failed = " (the email was not delivered)" if f.delivery == "dead" else ""
+        what = f"Deletion request {f.request_id}: ask {f.recipient_name} to delete{where}{failed}"
         links = (
             ("The letter", api_docs_link(request, "GET", "/v1/deletion-fanouts/{fanout_id}/letter")),
             ("Record the outcome", api_docs_link(request, "POST", "/v1/deletion-fanouts/{fanout_id}/{outcome}")),

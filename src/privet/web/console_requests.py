@@ -32,7 +32,7 @@ from privet.requests import lifecycle
 from privet.requests.api import get_registry
 from privet.requests.connectors.base import ConnectorError
 from privet.requests.execute import SystemsNotDeclared, execute, regenerate_package
-from privet.requests.fanout import fanout_view, fanouts_of
+from privet.requests.fanout import fanouts_of, views
 from privet.requests.intake import verify_request
 from privet.requests.kinds import OPEN, RequestError, RequestKind, Status
 from privet.requests.lifecycle import RequestNotFound
@@ -171,7 +171,7 @@ def _render(
             for name, tables in datasets.items()
         ]
         corrections = len(req.details.get("corrections", []))
-        fanouts = [fanout_view(f, today) for f in fanouts_of(uow, req.id)]
+        fanouts = views(uow, fanouts_of(uow, req.id))
     is_open = view.status in {s.value for s in OPEN}
     response = {k: v for k, v in view.response.items() if k not in ("notified", "recipients")}
     return page(
