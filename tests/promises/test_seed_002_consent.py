@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from privet.audit.tables import AuditEntry
 from privet.cli import app as cli_app
-from privet.consent import ledger
+from privet.consent import announcements, ledger
 from privet.consent.announcements import AnnouncementError, announce
 from privet.consent.channels import one_click_unsubscribe
 from privet.consent.ledger import ConsentError
@@ -31,6 +31,7 @@ from privet.outbox.tables import OutboxMessage
 from privet.runtime import Runtime
 from privet.store.db import utcnow
 from privet.subjects.service import change_account_status
+from privet.subjects.tables import Person
 from tests.audit.conftest import cli_url
 from tests.conftest import POLICIES, add_person, make_runtime
 from tests.promises.decisions import LATER, allowed, choose, decide, denied, why
@@ -500,10 +501,12 @@ def test_data_keeps_its_version_and_a_new_use_reaches_only_those_who_accept_it(
 
 @pytest.mark.promise("002-P092", "002-P094")
 def test_a_material_change_is_emailed_once_to_everyone_it_concerns_and_no_one_who_left(
-    engine: Engine, factory: sessionmaker[Session]
+    engine: Engine, factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(announcements, "BATCH", 2)  # several batches, as a real base needs
     first = make_runtime(engine, factory, FIRST)
-    kept, _ = user(first, emails=["kept@example.net"])
+    kept, kept_account = user(first, emails=["kept@example.net"], full_name="Kim Keeper")
+    legacy, _ = user(first, emails=["legacy@example.net"])
     _, closed_account = user(first, emails=["closed@example.net"])
     user(first, emails=[])
     accepter, _ = user(first, emails=["accepter@example.net"])
@@ -512,31 +515,47 @@ def test_a_material_change_is_emailed_once_to_everyone_it_concerns_and_no_one_wh
     with second.uow("test") as uow:
         change_account_status(uow, closed_account, "disconnected", "user deleted the account")
         ledger.record_policy_acceptance(uow, person_id=accepter, version="2016-01", channel="account_portal")
+        person = uow.session.get(Person, legacy)
+        assert person is not None
+        person.policy_version_id = None  # on file from before privet recorded versions: the new version governs it
 
     with pytest.raises(AnnouncementError, match="not marked as a material change"):
         announce(first, base_url="https://privacy.example")
     with pytest.raises(AnnouncementError, match="no earlier version is loaded"):
         announce(make_runtime(engine, factory, NEXT), base_url="https://privacy.example")
+    with pytest.raises(AnnouncementError, match="not a purpose of this pack"):
+        announce(second, base_url="https://privacy.example", purpose="essential.service.notices")
+    with pytest.raises(AnnouncementError, match="not an http"):
+        announce(second, base_url="privacy.example")
 
     preview = announce(second, base_url="https://privacy.example", dry_run=True)
-    assert (preview.sent, _announced(second)) == (1, [])
+    assert (preview.sent, _announced(second)) == (2, [])
     done = announce(second, base_url="https://privacy.example/")
-    assert (done.people, done.may_be_written_to, done.sent) == (5, 4, 1)
+    assert (done.people, done.may_be_written_to, done.sent) == (6, 5, 2)
     assert done.denied_by_reason == {"policy:no-announcements-after-deactivation": 1}
-    assert (done.under_this_version, done.no_email, done.told_before) == (2, 1, 0)  # joined and accepter; silent
+    assert (done.under_this_version, done.no_email, done.told_before, done.nothing_material) == (2, 1, 0, 0)
     assert done.changes == ["New recipient of personal information: Advertising data partners"]  # recipient and rule: one change
-    [(related, recipient, subject, body)] = _announced(second)
-    assert (related, recipient) == (f"person:{kept}", "kept@example.net") and subject == "Changes to the MetroFax privacy policy"
-    assert "(2016-01) takes effect on 15 January 2016" in body and "earlier version (2013-12) stays under it" in body
-    assert "https://privacy.example/privacy" in body and "kept" not in body.replace("kept@", "")
+    letters = {related: (recipient, subject, body) for related, recipient, subject, body in _announced(second)}
+    assert set(letters) == {f"person:{kept}", f"person:{legacy}"}
+    recipient, subject, body = letters[f"person:{kept}"]
+    assert (recipient, subject) == ("kept@example.net", "Changes to the MetroFax privacy policy")
+    assert (
+        "(2016-01) took effect on 15 January 2016" in body
+        and "- New recipient of personal information: Advertising data partners" in body
+    )
+    assert "under version 2013-12 of the policy stays under that version" in body and "https://privacy.example/privacy" in body
+    assert "Kim" not in body and "Keeper" not in body and kept_account not in body  # the same letter for all, nothing personal
+    assert "applies to your information from 15 January 2016" in letters[f"person:{legacy}"][2]
 
     again = announce(second, base_url="https://privacy.example")
-    assert (again.sent, again.told_before) == (0, 1) and len(_announced(second)) == 1
+    assert (again.sent, again.told_before) == (0, 2) and len(_announced(second)) == 2
     with second.uow("test") as uow:
-        audited = uow.session.scalars(select(AuditEntry.data).where(AuditEntry.action == "policy.change_announced")).all()
-    assert [json.loads(a)["sent"] for a in audited] == [1, 0]
+        runs = uow.session.scalars(select(AuditEntry.data).where(AuditEntry.action == "policy.change_announced")).all()
+        audiences = uow.session.scalars(select(AuditEntry.data).where(AuditEntry.action == "audience.computed")).all()
+    assert [(json.loads(r)["sent"], json.loads(r)["finished"]) for r in runs] == [(2, True), (0, True)]
+    assert len(audiences) == 3 and json.loads(audiences[0])["announcement"] == "2016-01"  # the dry run's audience too
 
-    url = engine.url.render_as_string(hide_password=False) if engine.dialect.name == "sqlite" else cli_url(engine)
+    url = cli_url(engine)
     run = CliRunner().invoke(
         cli_app,
         ["consent", "announce", "--base-url", "https://p.example", "--db", url, "--policy", str(NEXT), "--history", str(FIRST)],

@@ -22,19 +22,22 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from privet.consent.ledger import POLICY_ACCEPTANCE_PREFIX
 from privet.consent.tables import ConsentState, PolicyAnnouncement
-from privet.decide.bulk import compute_audience
+from privet.decide.bulk import compute_audience, record_audience
 from privet.decide.engine import Request
 from privet.outbox.queue import Outgoing
-from privet.policy.diff import Change, changes_since_previous
+from privet.policy.check import known_purposes
+from privet.policy.diff import Change, changes_since_previous, diff_packs
 from privet.policy.model import PolicyPack
 from privet.policy.taxonomy import Channel, RecipientKind
 from privet.runtime import Runtime
 from privet.store.db import utcnow
 from privet.store.uow import UnitOfWork
-from privet.subjects.tables import ContactPoint, Identity, Person
+from privet.subjects.service import email_addresses
+from privet.subjects.tables import Person, PolicyVersion
 
 NOTICE_CATEGORIES = ("user.name", "user.contact.email")
 NOTICE_PURPOSE = "essential.service.notifications.email"
@@ -59,6 +62,7 @@ class Announcement:
     denied_by_reason: dict[str, int] = field(default_factory=dict)
     under_this_version: int = 0
     told_before: int = 0
+    nothing_material: int = 0  # their own version differs from the new one in nothing material
     no_email: int = 0
     sent: int = 0
     dry_run: bool = False
@@ -96,25 +100,60 @@ def said(pack: PolicyPack, changes: Sequence[Change]) -> list[str]:
     return out
 
 
-def message(pack: PolicyPack, previous: PolicyPack, changes: Sequence[Change], base_url: str) -> tuple[str, str]:
-    """The announcement's subject and body: the same for everyone, with no personal data in it."""
-    provider, version = pack.provider.name, pack.pack.version
-    lines = [
-        f"We have changed the {provider} privacy policy. The new version ({version}) takes effect on "
-        f"{pack.pack.effective:%d %B %Y}. These changes affect how personal information is handled:",
-        "",
-        *(f"- {line}" for line in said(pack, changes)),
-        "",
-    ]
-    if pack.statements.older_data_keeps_version:
-        lines.append(
-            f"Information we collected from you under the earlier version ({previous.pack.version}) stays under it: "
-            "the new uses reach it only if you accept them."
-        )
-    else:
-        lines.append(f"The new version applies to your information from {pack.pack.effective:%d %B %Y}.")
-    lines.append(f"The policy and a list of everything that changed: {base_url.rstrip('/')}/privacy")
-    return f"Changes to the {provider} privacy policy", "\n".join(lines)
+class Letters:
+    """The announcement as each person's data calls for it, one letter per version their data is under.
+
+    Whose data stays under its version is decided as the decision point decides it
+    (`Decider.governing`): when the pack keeps older data under its version and that version is
+    loaded, the letter lists what materially changed from it and says the data stays under it;
+    otherwise (no version recorded, a version not loaded, or a pack that does not keep older data
+    under its version) the new version governs, and the letter says so, listing the changes from
+    the version before. A person whose own version differs from the new one in nothing material
+    is not written to. The letters carry no personal data.
+    """
+
+    def __init__(self, runtime: Runtime, previous: list[Change], base_url: str, today: date) -> None:
+        self.pack = runtime.pack
+        self.loaded = {p.pack.version: p for p in runtime.history}
+        self.previous, self.base_url, self.today = previous, base_url.rstrip("/"), today
+        self._made: dict[str | None, tuple[str, str] | None] = {}
+
+    def governed_by(self, version: str | None) -> str | None:
+        """The older version that governs data collected under `version`, or None when the new one does."""
+        pins = self.pack.statements.older_data_keeps_version
+        return version if pins and version is not None and version in self.loaded else None
+
+    def for_version(self, version: str | None) -> tuple[str, str] | None:
+        key = self.governed_by(version)
+        if key not in self._made:
+            self._made[key] = self._write(key)
+        return self._made[key]
+
+    def _write(self, pinned: str | None) -> tuple[str, str] | None:
+        pack = self.pack
+        effective = pack.pack.effective
+        if pinned is not None:
+            changes = [c for c in diff_packs(self.loaded[pinned], pack) if c.material]
+            if not changes:
+                return None
+            closing = (
+                f"Information we collected from you under version {pinned} of the policy stays under that version: "
+                "the new uses reach it only if you accept them."
+            )
+        else:
+            changes = self.previous
+            closing = f"The new version applies to your information from {effective:%d %B %Y}."
+        when = "takes" if effective >= self.today else "took"
+        lines = [
+            f"We have changed the {pack.provider.name} privacy policy. The new version ({pack.pack.version}) {when} "
+            f"effect on {effective:%d %B %Y}. These changes affect how personal information is handled:",
+            "",
+            *(f"- {line}" for line in said(pack, changes)),
+            "",
+            closing,
+            f"The policy and a list of everything that changed: {self.base_url}/privacy",
+        ]
+        return f"Changes to the {pack.provider.name} privacy policy", "\n".join(lines)
 
 
 def announce(
@@ -126,46 +165,80 @@ def announce(
     at: datetime | None = None,
     actor: str = "announcements",
 ) -> Announcement:
-    """Email the material changes of the version in force to everyone it concerns and may be written to."""
+    """Email the material changes of the version in force to everyone it concerns and may be written to.
+
+    People are written to in batches, each committed with its messages and its
+    `policy_announcements` rows, so a run that stops midway is run again and tells only the rest;
+    the run itself is audited however it ends.
+    """
     pack = runtime.pack
     previous, changes = material_changes(runtime)
     first_party = next((r.id for r in pack.recipients if r.kind is RecipientKind.FIRST_PARTY), None)
     if first_party is None:
         raise AnnouncementError("the pack names no first-party recipient to send the announcement as")
+    if purpose not in known_purposes(pack):
+        raise AnnouncementError(f"purpose: '{purpose}' is not a purpose of this pack")
+    if not base_url.startswith(("https://", "http://")):
+        raise AnnouncementError(f"base url: '{base_url}' is not an http(s) address a reader can open")
     moment = at or utcnow()
-    summary, ids = compute_audience(
-        runtime.engine, runtime.decider, Request(NOTICE_CATEGORIES, purpose, first_party, "email"), moment, with_ids=True
-    )
-    version = pack.pack.version
-    done = Announcement(version, previous.pack.version, said(pack, changes), dry_run=dry_run)
+    use = Request(NOTICE_CATEGORIES, purpose, first_party, "email")
+    summary, ids = compute_audience(runtime.engine, runtime.decider, use, moment, with_ids=True)
+    done = Announcement(pack.pack.version, previous.pack.version, said(pack, changes), dry_run=dry_run)
     done.people, done.may_be_written_to = summary["total"], summary["eligible"]
     done.denied_by_reason = dict(summary["denied_by_reason"])
-    subject, body = message(pack, previous, changes, base_url)
-    for start in range(0, len(ids), BATCH):
+    letters = Letters(runtime, changes, base_url, moment.date())
+    finished = False
+    try:
+        for start in range(0, len(ids), BATCH):
+            _send_batch(runtime, actor, letters, list(ids[start : start + BATCH]), done)
+        finished = True
+    finally:
         with runtime.uow(actor) as uow:
-            to_tell = _to_tell(uow, runtime, list(ids[start : start + BATCH]), done)
-            if dry_run or not to_tell:
-                done.sent += len(to_tell)  # in a dry run: would be sent
-                continue
-            sent = uow.send_many(
-                [Outgoing(MESSAGE_KIND, "email", email, subject, body, related=f"person:{pid}") for pid, email in to_tell]
-            )
-            now = uow.now()
-            uow.session.add_all(
-                PolicyAnnouncement(version=version, person_id=pid, channel="email", message_id=mid, sent_at=now)
-                for (pid, _), mid in zip(to_tell, sent, strict=True)
-            )
-            done.sent += len(sent)
-    if not dry_run:
-        with runtime.uow(actor) as uow:
-            uow.record("policy.change_announced", f"policy:{pack.pack.id}", **done.as_dict())
+            record_audience(uow, use, moment, summary, announcement=done.version)
+            if not dry_run:
+                uow.record("policy.change_announced", f"policy:{pack.pack.id}", finished=finished, **done.as_dict())
     return done
 
 
-def _to_tell(uow: UnitOfWork, runtime: Runtime, people: list[int], done: Announcement) -> list[tuple[int, str]]:
-    """Of people the decision point lets privet write to: those the change concerns, not told yet, with an email."""
+def _send_batch(runtime: Runtime, actor: str, letters: Letters, people: list[int], done: Announcement) -> None:
+    try:
+        with runtime.uow(actor) as uow:
+            to_tell = _to_tell(uow, runtime, letters, people, done)
+            if done.dry_run or not to_tell:
+                done.sent += len(to_tell)  # in a dry run: would be sent
+                return
+            sent = uow.send_many(
+                [
+                    Outgoing(MESSAGE_KIND, "email", email, subject, body, related=f"person:{pid}")
+                    for pid, email, (subject, body) in to_tell
+                ]
+            )
+            now = uow.now()
+            uow.session.add_all(
+                PolicyAnnouncement(version=done.version, person_id=pid, channel="email", message_id=mid, sent_at=now)
+                for (pid, _, _), mid in zip(to_tell, sent, strict=True)
+            )
+    except IntegrityError:
+        raise AnnouncementError(
+            f"another run is announcing version {done.version} at the same time; run again once it has ended "
+            "(nobody is told twice)"
+        ) from None
+    done.sent += len(sent)
+
+
+def _to_tell(
+    uow: UnitOfWork, runtime: Runtime, letters: Letters, people: list[int], done: Announcement
+) -> list[tuple[int, str, tuple[str, str]]]:
+    """Of people the decision point lets privet write to: those the change concerns, not told yet, with an email,
+    each with the letter their data calls for."""
     session, version = uow.session, done.version
-    under = dict(session.execute(select(Person.id, Person.policy_version_id).where(Person.id.in_(people))).all())
+    under = dict(
+        session.execute(
+            select(Person.id, PolicyVersion.version)
+            .outerjoin(PolicyVersion, PolicyVersion.id == Person.policy_version_id)
+            .where(Person.id.in_(people))
+        ).all()
+    )
     accepted = set(
         session.scalars(
             select(ConsentState.person_id).where(
@@ -182,35 +255,17 @@ def _to_tell(uow: UnitOfWork, runtime: Runtime, people: list[int], done: Announc
             )
         )
     )
-    concerned = []
+    concerned: list[tuple[int, tuple[str, str]]] = []
     for pid in people:
-        if under.get(pid) == runtime.policy_version_id or pid in accepted:
+        letter = letters.for_version(under.get(pid))
+        if under.get(pid) == version or pid in accepted:
             done.under_this_version += 1
         elif pid in told:
             done.told_before += 1
+        elif letter is None:
+            done.nothing_material += 1
         else:
-            concerned.append(pid)
-    emails = _emails(uow, concerned)
-    done.no_email += sum(1 for pid in concerned if pid not in emails)
-    return [(pid, emails[pid]) for pid in concerned if pid in emails]
-
-
-def _emails(uow: UnitOfWork, people: list[int]) -> dict[int, str]:
-    """Each person's email of record (the live one most recently of record), else their first email identity."""
-    if not people:
-        return {}
-    found: dict[int, tuple[date, str]] = {}
-    for pid, value, since in uow.session.execute(
-        select(ContactPoint.person_id, ContactPoint.value, ContactPoint.of_record_since).where(
-            ContactPoint.person_id.in_(people), ContactPoint.kind == "email", ContactPoint.replaced_at.is_(None)
-        )
-    ):
-        if pid not in found or since > found[pid][0]:
-            found[pid] = (since, value)
-    emails = {pid: value for pid, (_, value) in found.items()}
-    for pid, kind, value in uow.session.execute(
-        select(Identity.person_id, Identity.kind, Identity.value).where(Identity.person_id.in_(people)).order_by(Identity.id)
-    ):
-        if kind == "email":
-            emails.setdefault(pid, value)
-    return emails
+            concerned.append((pid, letter))
+    emails = email_addresses(uow, [pid for pid, _ in concerned])
+    done.no_email += sum(1 for pid, _ in concerned if pid not in emails)
+    return [(pid, emails[pid], letter) for pid, letter in concerned if pid in emails]

@@ -41,6 +41,6 @@ def announce_(
         f"{done.people} people; {denied} may not be written to"
         + (f" ({', '.join(f'{k}: {v}' for k, v in sorted(done.denied_by_reason.items()))})" if denied else "")
         + f"; {done.under_this_version} already under this version; {done.told_before} told before; "
-        f"{done.no_email} without an email"
+        f"{done.nothing_material} with nothing material changed for them; {done.no_email} without an email"
     )
     typer.echo(f"would send {done.sent}" if dry_run else f"sent {done.sent} announcement(s) to the outbox")
