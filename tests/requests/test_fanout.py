@@ -151,7 +151,9 @@ def test_staff_record_how_each_recipient_was_asked_and_what_it_answered(local_pr
     partner, vendor, directory = found["service-partners"].id, found["vendors"].id, found["phone-book"].id
 
     with p.runtime.uow("staff") as uow:
-        subject, body = fanout.letter_for(uow, pack, partner)
+        made = fanout.letter_for(uow, pack, partner)
+        subject, body = made.subject, made.body
+        assert made.post_to == ", ".join(PARTNER_POST)
         assert body.startswith(f"To {found['service-partners'].recipient_name},") and "user.contact.address" in body
         assert subject.startswith("Deletion request")
         with pytest.raises(RequestError, match="cannot become confirmed"):
@@ -231,6 +233,7 @@ def test_the_api_lists_fan_outs_and_records_their_outcome(client: tuple[Provider
     vendors = by["vendors"]["id"]
     letter = c.get(f"/v1/deletion-fanouts/{vendors}/letter", headers=officer)
     assert letter.status_code == 200 and "1798.105(c)(1)" in letter.json()["body"]
+    assert letter.json()["post_to"] is None  # the seed pack gives its vendors no postal address
     assert c.post(f"/v1/deletion-fanouts/{vendors}/asked", json={"note": "letter"}, headers=rep).status_code == 403
     done = c.post(f"/v1/deletion-fanouts/{vendors}/asked", json={"note": "letter posted 3 July"}, headers=officer)
     assert done.status_code == 200 and done.json()["status"] == "asked" and done.json()["note"] == "letter posted 3 July"
@@ -260,7 +263,7 @@ def test_the_command_line_lists_prints_the_letter_and_records(local_provider_for
     assert code == 0 and "Phone Book (none): impossible" in out and "made public" in out
     vendors = _fanouts(p, request_id)["vendors"].id
     code, out = run("fanout-letter", str(vendors))
-    assert code == 0 and out.startswith("Subject: Deletion request") and "user.financial.credit_card" in out
+    assert code == 0 and out.startswith("Subject: Deletion request") and "user.financial.credit_card" in out  # no postal address
     code, out = run("fanout", str(vendors), "impossible", "--note", "short")
     assert code == 2 and "at least 40 characters" in out
     code, out = run("fanout", str(vendors), "confirmed", "--note", "vendor portal ticket 5521")

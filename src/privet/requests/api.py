@@ -256,6 +256,7 @@ def open_fanouts(runtime: RuntimeDep, who: Annotated[Principal, Depends(require(
 class FanoutLetter(BaseModel):
     subject: str
     body: str
+    post_to: str | None = Field(description="the recipient's postal address, when the pack gives one")
 
 
 @router.get("/deletion-fanouts/{fanout_id}/letter", response_model=FanoutLetter)
@@ -265,10 +266,10 @@ def fanout_letter(
     """The request to delete, as emailed or to be sent by hand to a recipient without an email."""
     try:
         with runtime.uow(who.actor) as uow:
-            subject, body = fanout.letter_for(uow, runtime.pack, fanout_id)
+            made = fanout.letter_for(uow, runtime.pack, fanout_id)
     except RequestError as exc:
         raise _failed(exc) from exc
-    return FanoutLetter(subject=subject, body=body)
+    return FanoutLetter(subject=made.subject, body=made.body, post_to=made.post_to)
 
 
 @router.post("/deletion-fanouts/{fanout_id}/{outcome}", response_model=FanoutView)

@@ -394,8 +394,10 @@ def fanout_letter(
     db: DbOpt = None,
     policy: PolicyOpt = None,
 ) -> None:
-    """Print the request to delete for a recipient, to send by hand where the pack gives no email."""
+    """Print the request to delete for a recipient, to send by hand (where the pack gives no email, or it bounced)."""
     runtime = runtime_for(db, policy)
     with _working(runtime) as uow:
-        subject, body = fanout.letter_for(uow, runtime.pack, fanout_id)
-    typer.echo(f"Subject: {subject}\n\n{body}")
+        made = fanout.letter_for(uow, runtime.pack, fanout_id)
+    if made.post_to:
+        typer.echo(f"Post to: {made.post_to}")
+    typer.echo(f"Subject: {made.subject}\n\n{made.body}")

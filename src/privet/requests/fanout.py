@@ -26,6 +26,7 @@ quoting privet's reference, and staff identify the records to it over that chann
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from pydantic import BaseModel
@@ -214,8 +215,15 @@ def letter(pack: PolicyPack, req: DataRequest, recipient_name: str, rows: Sequen
     return f"Deletion request {reference} from {provider.name}", "\n".join(lines)
 
 
-def letter_for(uow: UnitOfWork, pack: PolicyPack, fanout_id: int) -> tuple[str, str]:
-    """The request to delete for one fan-out, as emailed or as staff send it by hand."""
+@dataclass(frozen=True)
+class Letter:
+    subject: str
+    body: str
+    post_to: str | None  # the recipient's postal address as the pack now gives it, for a letter sent by hand
+
+
+def letter_for(uow: UnitOfWork, pack: PolicyPack, fanout_id: int) -> Letter:
+    """The request to delete for one fan-out, as emailed or as staff send it by hand (also after an email bounced)."""
     row = get_fanout(uow, fanout_id)
     req = uow.session.get(DataRequest, row.request_id)
     if req is None:  # request records are purged after 24 months; their fan-outs go with them
@@ -223,7 +231,9 @@ def letter_for(uow: UnitOfWork, pack: PolicyPack, fanout_id: int) -> tuple[str, 
     rows = list(uow.session.scalars(select(Disclosure).where(Disclosure.id.in_(row.disclosures)).order_by(Disclosure.id)))
     if not rows:
         raise RequestError(f"the disclosures of deletion fan-out {fanout_id} are no longer kept")
-    return letter(pack, req, row.recipient_name, rows)
+    spec = pack.recipient(row.recipient)
+    post_to = spec.contact.postal() if spec is not None and spec.contact is not None else None
+    return Letter(*letter(pack, req, row.recipient_name, rows), post_to=post_to)
 
 
 def fanouts_of(uow: UnitOfWork, request_id: int) -> list[DeletionFanout]:
