@@ -27,7 +27,17 @@ from privet.subjects.service import SubjectError, get_person
 from privet.subjects.tables import Account, AccountMember, ContactPoint, Identity, Person
 from privet.subjects.views import account_view, person_view
 from privet.web.common import check_csrf, is_https, page
-from privet.web.staff import COOKIE, CSRF_PURPOSE, ConsoleCookie, Staff, context, require, signed_in, signin_redirect
+from privet.web.staff import (
+    COOKIE,
+    CSRF_PURPOSE,
+    ConsoleCookie,
+    Staff,
+    context,
+    form_staff,
+    require,
+    signed_in,
+    signin_redirect,
+)
 
 router = APIRouter(prefix="/console", tags=["console pages"], include_in_schema=False)
 
@@ -445,10 +455,9 @@ def find_subject(runtime: RuntimeDep, person: str | None = None, session: Consol
 @router.post("/subjects", response_model=None)
 def search_subject(
     runtime: RuntimeDep,
+    staff: Annotated[Staff, form_staff(Permission.SUBJECTS_READ)],
     kind: Annotated[str, Form(max_length=40)] = "",
     value: Annotated[str, Form(max_length=320)] = "",
-    csrf: Annotated[str, Form()] = "",
-    session: ConsoleCookie = None,
 ) -> Response:
     """Search by identity. POST, so the email or number searched stays out of URLs, history and access logs.
 
@@ -456,11 +465,6 @@ def search_subject(
     value itself (as the API's `subject.looked_up` does). One match opens the subscriber's page;
     several are listed, masked for the role.
     """
-    staff = signed_in(runtime, session)
-    if staff is None:
-        raise HTTPException(401, "sign in to the console first")
-    check_csrf(staff.token, CSRF_PURPOSE, csrf)
-    require(staff, Permission.SUBJECTS_READ)
     if kind not in SEARCH_KINDS:
         return _find_page(runtime, staff, 422, error="Choose what kind of identity to search by.")
     label = SEARCH_KINDS[kind].lower()
