@@ -16,6 +16,7 @@ and sends only what is left. The email is the same for everyone and carries no p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -32,6 +33,7 @@ from privet.outbox.queue import Outgoing
 from privet.policy.check import known_purposes
 from privet.policy.diff import Change, changes_since_previous, diff_packs
 from privet.policy.model import PolicyPack
+from privet.policy.render import name_of
 from privet.policy.taxonomy import Channel, RecipientKind
 from privet.runtime import Runtime
 from privet.store.db import utcnow
@@ -42,6 +44,7 @@ from privet.subjects.tables import Person, PolicyVersion
 NOTICE_CATEGORIES = ("user.name", "user.contact.email")
 NOTICE_PURPOSE = "essential.service.notifications.email"
 MESSAGE_KIND = "policy.material_change"
+TAXONOMY_KEY = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
 BATCH = 500
 
 
@@ -87,14 +90,34 @@ def material_changes(runtime: Runtime) -> tuple[PolicyPack, list[Change]]:
     return previous, material
 
 
+BASIS_WORDS = {
+    "required": "without a choice",
+    "unless_opted_out": "unless you opt out",
+    "only_with_opt_in": "only with your consent",
+    "never": "never",
+}
+
+
 def said(pack: PolicyPack, changes: Sequence[Change]) -> list[str]:
-    """The changes in words, once each: a recipient named by its id (as a rule names it) is named as the pack names it."""
-    names = {r.id: r.name for r in pack.recipients}
+    """The material changes in a reader's words, once each: taxonomy keys, recipient ids and consent bases are
+    named as the pack and the notice name them (a recipient added and the rule that uses it read as one change)."""
+    recipients = {r.id: r.name for r in pack.recipients}
+
+    def named(value: str) -> str:
+        if value in recipients:
+            return recipients[value]
+        if value in BASIS_WORDS:
+            return BASIS_WORDS[value]
+        if " -> " in value:  # a purpose and the recipient it serves
+            purpose, _, recipient = value.partition(" -> ")
+            return f"{named(purpose)}, by {named(recipient)}"
+        return ", ".join(name_of(part, pack) if TAXONOMY_KEY.fullmatch(part) else part for part in value.split(", "))
+
     out: list[str] = []
     for change in changes:
         what = change.reason[:1].upper() + change.reason[1:]
-        after = names.get(change.after, change.after) if change.after else None
-        line = f"{what}: {after}" if after and len(after) <= 120 else what
+        detail = change.after or change.before
+        line = f"{what}: {named(detail)}" if detail and len(detail) <= 200 else what
         if line not in out:
             out.append(line)
     return out
