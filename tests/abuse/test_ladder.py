@@ -119,7 +119,7 @@ def test_every_prohibition_of_the_policy_is_enforced_on_the_account_behind_the_a
     assert status == "filed" and "residential accounts only" in (reason or "")
 
 
-@pytest.mark.promise("000-P033", "000-P034", "000-P035", "000-P027", "000-P077", "000-P078")
+@pytest.mark.promise("000-P032", "000-P033", "000-P034", "000-P035", "000-P027", "000-P077", "000-P078")
 def test_our_own_wifi_scanner_reports_draw_a_reminder_before_any_strike(runtime: Runtime, ctx: AbuseContext) -> None:
     import json
 
@@ -142,6 +142,35 @@ def test_our_own_wifi_scanner_reports_draw_a_reminder_before_any_strike(runtime:
     assert (first.status, first.strike_id, second.step) == ("filed", None, "warning")
     reminder = outbox(ctx, "abuse.reminder.open_wifi")
     assert len(reminder) == 1 and "WPA2" in reminder[0].body and "not a strike" in reminder[0].body
+
+
+@pytest.mark.promise("000-P030", "000-P031")
+def test_a_compromised_device_on_the_line_is_the_subscribers_to_secure(runtime: Runtime, ctx: AbuseContext) -> None:
+    """A botnet report about the address files against the account holding it, as the policy makes the
+    customer answer for the security of what they connect; the warning names the prohibition."""
+    import json
+
+    number = subscriber(runtime, "BOT-100")
+    _long_lease(ctx, "BOT-100", "192.0.2.66")
+    report = {
+        "xarf_version": "4.2.0",
+        "report_id": "bot-2025-02-04",
+        "timestamp": "2025-02-04T09:15:00Z",
+        "reporter": {"org": "A botnet sinkhole", "contact": "reports@sinkhole.example"},
+        "category": "malware",
+        "type": "botnet",
+        "source_identifier": "192.0.2.66",
+    }
+    [result] = ctx.ingest([(json.dumps(report).encode(), "api")], "sinkhole")
+    assert (result.status, result.step) == ("filed", "warning") and result.strike_id is not None
+    with ctx.factory() as session:
+        case = session.scalars(select(AbuseCase).where(AbuseCase.account_number == number)).one()
+    assert (case.kind, case.strike_count) == ("malware", 1)
+    aup = runtime.pack.programs.acceptable_use
+    assert aup is not None
+    rule = next(r for r in aup.prohibited if r.id == "malware")
+    [warning] = [m for m in outbox(ctx, "abuse.step.warning") if m.recipient == "bot-100@example.net"]
+    assert rule.description in warning.body
 
 
 @pytest.mark.promise("000-P081", "000-P082", "000-P083", "000-P084", "000-P085", "000-P053")
