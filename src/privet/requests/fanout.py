@@ -86,7 +86,7 @@ def views(uow: UnitOfWork, rows: Sequence[DeletionFanout]) -> list[FanoutView]:
     out = []
     for row in rows:
         delivery, error = sent.get(row.message_id or "", (None, None))
-        needs_hand = row.status == "to_ask" or (row.status == "asked" and row.channel == "email" and delivery == DEAD)
+        needs_hand = row.status == "to_ask" or _bounced(row, delivery)
         out.append(
             FanoutView(
                 id=row.id,
@@ -111,6 +111,11 @@ def views(uow: UnitOfWork, rows: Sequence[DeletionFanout]) -> list[FanoutView]:
             )
         )
     return out
+
+
+def _bounced(row: DeletionFanout, delivery: str | None) -> bool:
+    """Asked by email, and the outbox gave up on the email: the recipient must be asked by hand after all."""
+    return row.status == "asked" and row.channel == "email" and delivery == DEAD
 
 
 def _deliveries(uow: UnitOfWork, message_ids: list[str]) -> dict[str, tuple[str, str | None]]:
@@ -282,12 +287,8 @@ def settle(uow: UnitOfWork, fanout_id: int, outcome: str, note: str) -> Deletion
     if outcome not in SETTLES_FROM:
         raise RequestError(f"a fan-out outcome is one of {', '.join(SETTLES_FROM)}; got '{outcome}'")
     row = get_fanout(uow, fanout_id, lock=True)
-    undelivered = (
-        row.status == "asked"
-        and row.channel == "email"
-        and row.message_id is not None
-        and _deliveries(uow, [row.message_id]).get(row.message_id, ("", None))[0] == DEAD
-    )
+    sent = _deliveries(uow, [row.message_id]) if row.message_id else {}
+    undelivered = _bounced(row, sent.get(row.message_id or "", (None, None))[0])
     if row.status not in SETTLES_FROM[outcome] and not (outcome == "asked" and undelivered):
         raise RequestError(
             f"fan-out {row.id} to {row.recipient_name} is {row.status.replace('_', ' ')}; it cannot become {outcome}"
