@@ -136,15 +136,16 @@ class Letters:
     """
 
     def __init__(self, runtime: Runtime, previous: list[Change], base_url: str, today: date) -> None:
-        self.pack = runtime.pack
+        self.pack, self.decider = runtime.pack, runtime.decider
         self.loaded = {p.pack.version: p for p in runtime.history}
         self.previous, self.base_url, self.today = previous, base_url.rstrip("/"), today
         self._made: dict[str | None, tuple[str, str] | None] = {}
 
     def governed_by(self, version: str | None) -> str | None:
-        """The older version that governs data collected under `version`, or None when the new one does."""
-        pins = self.pack.statements.older_data_keeps_version
-        return version if pins and version is not None and version in self.loaded else None
+        """The older version that governs data collected under `version`, or None when the new one does
+        (the decision point's rule; an older version that is not loaded leaves the new one governing)."""
+        older = self.decider.keeps_under(version)
+        return older if older in self.loaded else None
 
     def for_version(self, version: str | None) -> tuple[str, str] | None:
         key = self.governed_by(version)

@@ -34,12 +34,17 @@ class Decider:
         self.memo: SignatureMemo | None = None
         self.memoised = True
 
+    def keeps_under(self, collected_under: str | None) -> str | None:
+        """The older version data collected under `collected_under` stays under until the person accepts the
+        current one (it may not be loaded: see `governing`); None when the current version governs it."""
+        if not self.pins_older_data or collected_under is None or collected_under == self.current.version:
+            return None
+        return collected_under
+
     def governing(self, facts: SubjectFacts) -> tuple[CompiledPolicy, Reason | None]:
         """The compiled version that governs this person's data, and the reason when it is not the current one."""
-        older = facts.collected_under
-        if not self.pins_older_data or older is None or older == self.current.version:
-            return self.current, None
-        if self.current.version in facts.accepted_versions:
+        older = self.keeps_under(facts.collected_under)
+        if older is None or self.current.version in facts.accepted_versions:
             return self.current, None
         pinned = self.versions.get(older)
         if pinned is None:
